@@ -1,0 +1,3 @@
+from mekong.cli import main
+
+raise SystemExit(main())
