@@ -20,8 +20,14 @@ SCRIPTS = {
     "echarts/dist/echarts.min.js": "echarts.min.js",
     "htmx.org/dist/htmx.min.js": "htmx.min.js",
 }
-FONTS = ["noto-sans", "noto-sans-sc", "noto-sans-myanmar", "noto-sans-lao", "noto-sans-khmer",
-         "noto-sans-thai"]
+FONTS = [
+    "noto-sans",
+    "noto-sans-sc",
+    "noto-sans-myanmar",
+    "noto-sans-lao",
+    "noto-sans-khmer",
+    "noto-sans-thai",
+]
 WEIGHTS = ["400", "700"]
 WOFF_FALLBACK = re.compile(r",\s*url\(\./files/[^)]+\.woff\) format\('woff'\)")
 FILE_REF = re.compile(r"url\(\./files/([^)]+\.woff2)\)")
@@ -50,7 +56,9 @@ def main() -> int:
                 copied += 1
             combined.append(css)
     (VENDOR / "fonts" / "fonts.css").write_text("\n".join(combined), encoding="utf-8")
-    print(f"vendored {len(SCRIPTS)} scripts and {copied} font files into {VENDOR.relative_to(ROOT)}")
+    print(
+        f"vendored {len(SCRIPTS)} scripts and {copied} font files into {VENDOR.relative_to(ROOT)}"
+    )
     return 0
 
 

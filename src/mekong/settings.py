@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from mekong.core.env import env_bool, env_int, env_list, env_str
@@ -111,6 +112,8 @@ LANGUAGES = [
     ("th", _("Thai")),
     ("vi", _("Vietnamese")),
 ]
+# Django knows every language here except Lao; teach it Lao's name so the switcher can list it.
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -14,4 +14,3 @@ urlpatterns = [
 
 admin.site.site_header = "Mekong Bridge"
 admin.site.site_title = "Mekong Bridge"
-

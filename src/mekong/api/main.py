@@ -47,10 +47,14 @@ def _field_of(location: Any) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
+    errors = [
+        {"field": _field_of(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors
+    ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return api.create_response(
-        request, {"detail": _("Invalid input — %(summary)s") % {"summary": summary}, "errors": errors}, status=422
+        request,
+        {"detail": _("Invalid input — %(summary)s") % {"summary": summary}, "errors": errors},
+        status=422,
     )
 
 

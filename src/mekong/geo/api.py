@@ -1,18 +1,18 @@
 """Geography endpoints; the same scoping as the pages (partners.access)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: django-ninja reads these signatures at run time.
 
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from mekong.core.errors import InvalidInput, NotFound
 from mekong.geo import selectors, services
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
-from mekong.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["geography"])
 
@@ -128,7 +128,7 @@ def create_village(request: HttpRequest, payload: VillageIn) -> Any:
             _("admin_area_id: there is no administrative area with this id."),
             field="admin_area_id",
         )
-    return 201, services.village_create(user=request.user, admin_area=area, **data)
+    return Status(201, services.village_create(user=request.user, admin_area=area, **data))
 
 
 @router.patch("/villages/{village_id}", response=VillageOut, summary="Change a village")

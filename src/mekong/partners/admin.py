@@ -24,7 +24,7 @@ class PersonAdmin(admin.ModelAdmin[Person]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "role", "scope_all_countries", "is_staff", "is_active")
     list_filter = ("role", "scope_all_countries", "is_staff", "is_active")
     fieldsets = (

@@ -1,12 +1,12 @@
 """Organisation, people and account endpoints; contacts are masked outside one's scope."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: django-ninja reads these signatures at run time.
 
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from mekong.core.errors import InvalidInput, NotFound
@@ -102,9 +102,7 @@ def list_organisations(
     kind: OrganisationKind | None = None,
     search: str | None = None,
 ) -> Any:
-    return selectors.organisation_list(
-        user=request.user, country=country, kind=kind, search=search
-    )
+    return selectors.organisation_list(user=request.user, country=country, kind=kind, search=search)
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut)
@@ -141,11 +139,13 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
     organisation = services.organisation_create(
         user=request.user, country=country, parent=parent, **data
     )
-    return 201, organisation
+    return Status(201, organisation)
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut)
-def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch) -> Any:
+def update_organisation(
+    request: HttpRequest, organisation_id: int, payload: OrganisationPatch
+) -> Any:
     organisation = Organisation.objects.select_related("country").filter(id=organisation_id).first()
     if organisation is None:
         raise NotFound(_("No organisation with id %(id)s.") % {"id": organisation_id})

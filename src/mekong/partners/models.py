@@ -63,9 +63,7 @@ class Person(models.Model):
 
     name_latin = models.CharField(_("name (Latin)"), max_length=150)
     name_local = models.CharField(_("name (local script)"), max_length=150, blank=True)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="people"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     position = models.CharField(_("position"), max_length=150, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -13,8 +13,11 @@ class VillageFilterForm(forms.Form):
         label=_("Demonstration villages"),
         required=False,
         widget=forms.Select(
-            choices=[("", _("All villages")), ("true", _("Only demonstration villages")),
-                     ("false", _("Only other villages"))]
+            choices=[
+                ("", _("All villages")),
+                ("true", _("Only demonstration villages")),
+                ("false", _("Only other villages")),
+            ]
         ),
     )
     search = forms.CharField(label=_("Name or code"), required=False, max_length=100)

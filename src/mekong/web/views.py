@@ -39,13 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
     villages = geo_selectors.village_list(user=request.user)
     by_country = (
         villages.values("country__iso3")
-        .annotate(
-            villages=Count("id"), population=Sum("population"), households=Sum("households")
-        )
+        .annotate(villages=Count("id"), population=Sum("population"), households=Sum("households"))
         .order_by("country__iso3")
     )
     names = {c.iso3: c.display_name for c in geo_selectors.country_list(user=request.user)}
-    rows = [{**row, "name": names.get(row["country__iso3"], row["country__iso3"])} for row in by_country]
+    rows = [
+        {**row, "name": names.get(row["country__iso3"], row["country__iso3"])} for row in by_country
+    ]
     return render(
         request,
         "web/home.html",

@@ -6,79 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iso3', models.CharField(max_length=3, unique=True, verbose_name='ISO 3166 alpha-3 code')),
-                ('iso2', models.CharField(max_length=2, unique=True, verbose_name='ISO 3166 alpha-2 code')),
-                ('name_latin', models.CharField(max_length=100, verbose_name='name (Latin)')),
-                ('name_local', models.CharField(blank=True, max_length=100, verbose_name='name (local script)')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency (ISO 4217)')),
-                ('is_partner', models.BooleanField(default=True, help_text='Receives cooperation projects (false for China, the provider).', verbose_name='partner country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "iso3",
+                    models.CharField(
+                        max_length=3, unique=True, verbose_name="ISO 3166 alpha-3 code"
+                    ),
+                ),
+                (
+                    "iso2",
+                    models.CharField(
+                        max_length=2, unique=True, verbose_name="ISO 3166 alpha-2 code"
+                    ),
+                ),
+                ("name_latin", models.CharField(max_length=100, verbose_name="name (Latin)")),
+                (
+                    "name_local",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="name (local script)"
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3, verbose_name="currency (ISO 4217)")),
+                (
+                    "is_partner",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Receives cooperation projects (false for China, the provider).",
+                        verbose_name="partner country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['iso3'],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["iso3"],
             },
         ),
         migrations.CreateModel(
-            name='AdminArea',
+            name="AdminArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_latin', models.CharField(max_length=150, verbose_name='name (Latin)')),
-                ('name_local', models.CharField(blank=True, max_length=150, verbose_name='name (local script)')),
-                ('level', models.CharField(choices=[('province', 'Province / state / region'), ('prefecture', 'Prefecture / district'), ('county', 'County / township / district'), ('township', 'Township / commune / village tract'), ('other', 'Other')], max_length=20, verbose_name='level')),
-                ('code', models.CharField(help_text='Official or HASC-style code, unique in its country.', max_length=40, verbose_name='code')),
-                ('depth', models.PositiveSmallIntegerField(default=1, editable=False)),
-                ('path', models.CharField(db_index=True, editable=False, max_length=500)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.adminarea')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='admin_areas', to='geo.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_latin", models.CharField(max_length=150, verbose_name="name (Latin)")),
+                (
+                    "name_local",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="name (local script)"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province / state / region"),
+                            ("prefecture", "Prefecture / district"),
+                            ("county", "County / township / district"),
+                            ("township", "Township / commune / village tract"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Official or HASC-style code, unique in its country.",
+                        max_length=40,
+                        verbose_name="code",
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=1, editable=False)),
+                ("path", models.CharField(db_index=True, editable=False, max_length=500)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.adminarea",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="admin_areas",
+                        to="geo.country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative area',
-                'verbose_name_plural': 'administrative areas',
-                'ordering': ['country__iso3', 'path'],
+                "verbose_name": "administrative area",
+                "verbose_name_plural": "administrative areas",
+                "ordering": ["country__iso3", "path"],
             },
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_latin', models.CharField(max_length=150, verbose_name='name (Latin)')),
-                ('name_local', models.CharField(blank=True, max_length=150, verbose_name='name (local script)')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('latitude', models.DecimalField(decimal_places=5, max_digits=8, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(decimal_places=5, max_digits=8, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('households', models.PositiveIntegerField(blank=True, null=True, verbose_name='households')),
-                ('is_demonstration', models.BooleanField(default=False, help_text="One of the programme's village-level demonstration sites.", verbose_name='demonstration village')),
-                ('published', models.BooleanField(default=False, help_text='Shown on the public map and village pages (aggregates only).', verbose_name='published')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Made by the demo generator; not real data.', verbose_name='synthetic')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('admin_area', models.ForeignKey(help_text='The lowest administrative area the village belongs to.', on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='geo.adminarea')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='geo.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_latin", models.CharField(max_length=150, verbose_name="name (Latin)")),
+                (
+                    "name_local",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="name (local script)"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=5,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=5,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                (
+                    "households",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="households"),
+                ),
+                (
+                    "is_demonstration",
+                    models.BooleanField(
+                        default=False,
+                        help_text="One of the programme's village-level demonstration sites.",
+                        verbose_name="demonstration village",
+                    ),
+                ),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown on the public map and village pages (aggregates only).",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Made by the demo generator; not real data.",
+                        verbose_name="synthetic",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "admin_area",
+                    models.ForeignKey(
+                        help_text="The lowest administrative area the village belongs to.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="geo.adminarea",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="geo.country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'village',
-                'verbose_name_plural': 'villages',
-                'ordering': ['country__iso3', 'name_latin'],
+                "verbose_name": "village",
+                "verbose_name_plural": "villages",
+                "ordering": ["country__iso3", "name_latin"],
             },
         ),
         migrations.AddConstraint(
-            model_name='adminarea',
-            constraint=models.UniqueConstraint(fields=('country', 'code'), name='adminarea_code_unique'),
+            model_name="adminarea",
+            constraint=models.UniqueConstraint(
+                fields=("country", "code"), name="adminarea_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='village',
-            index=models.Index(fields=['country', 'name_latin'], name='geo_village_country_a97322_idx'),
+            model_name="village",
+            index=models.Index(
+                fields=["country", "name_latin"], name="geo_village_country_a97322_idx"
+            ),
         ),
     ]

@@ -1,0 +1,69 @@
+"""A programme officer signs in, switches to Chinese, opens the map and a village page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+
+from tests.conftest import PASSWORD, Personas, World
+from tests.e2e.conftest import screenshot
+
+
+def _zh(text: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(text)
+
+
+def test_sign_in_switch_to_chinese_map_and_village(
+    page: Any, live_server: Any, personas: Personas, world: World
+) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", personas.officer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert personas.officer.username in page.inner_text("header")
+
+    with page.expect_navigation():
+        page.select_option("#language-select", "zh-hans")
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert _zh("Villages") != "Villages"  # the catalogue is compiled
+    assert _zh("Villages") in page.inner_text("nav")
+
+    page.click(f"nav >> text={_zh('Map')}")
+    page.wait_for_selector("#village-map[data-ready='true']")
+    assert page.locator("#village-map canvas").count() >= 1
+    screenshot(page, "map-zh")
+
+    page.goto(f"{live_server.url}/villages/{world.mm_published.id}/")
+    heading = page.inner_text("h1")
+    assert "Min Pyin" in heading
+    assert _zh("Households") in page.inner_text("main")
+    page.wait_for_selector("#village-map[data-ready='true']")
+    screenshot(page, "village-zh")
+
+
+def test_anonymous_visitor_cannot_reach_unpublished_village(
+    page: Any, live_server: Any, world: World
+) -> None:
+    response = page.goto(f"{live_server.url}/villages/{world.mm_hidden.id}/")
+    assert response is not None
+    assert response.status == 404
+    page.goto(f"{live_server.url}/villages/")
+    body = page.inner_text("main")
+    assert "Min Pyin" in body
+    assert "Aye Chan Thar" not in body
+
+
+def test_burmese_renders_with_myanmar_font(page: Any, live_server: Any, world: World) -> None:
+    page.goto(f"{live_server.url}/villages/{world.mm_published.id}/")
+    page.wait_for_load_state("networkidle")
+    assert "မင်းပြင်" in page.inner_text("h1")
+    # The Burmese name makes the browser fetch the bundled Noto Sans Myanmar face.
+    loaded = page.evaluate(
+        "async () => { await document.fonts.ready;"
+        " return [...document.fonts].filter(f => f.family.includes('Noto Sans Myanmar')"
+        " && f.status === 'loaded').length; }"
+    )
+    assert loaded >= 1
