@@ -31,8 +31,8 @@
       data.villages.forEach(function (v) {
         (series[v.iso3] = series[v.iso3] || { name: v.country, points: [] }).points.push(v);
       });
-      var option = baseOption([101.5, 18.5], 1.6);
-      option.legend = { bottom: 8, data: Object.keys(series).map(function (k) { return series[k].name; }) };
+      var option = baseOption([101.5, 17.0], 1.25);
+      option.legend = { top: 8, left: 8, orient: "vertical", backgroundColor: "rgba(255,255,255,0.85)", data: Object.keys(series).map(function (k) { return series[k].name; }) };
       option.tooltip.formatter = function (p) {
         var v = p.data;
         return "<b>" + echarts.format.encodeHTML(v.name) + "</b><br>" +
