@@ -148,3 +148,23 @@ def test_village_list_endpoint_query_count_is_constant(
     # session + user + scope countries + count + page: independent of the number of villages.
     with django_assert_max_num_queries(6):
         client.get("/api/villages")
+
+
+def test_village_page_filter_by_province(personas: Personas, world: World) -> None:
+    region = world.mm_township.parent
+    assert region is not None
+    client = client_for(personas.officer)
+    page = client.get("/villages/").content.decode()
+    assert f'value="{region.id}"' in page
+    filtered = client.get(f"/villages/?area={region.id}").content.decode()
+    assert "<td>MM-V1</td>" in filtered
+    assert "<td>LA-V1</td>" not in filtered
+
+
+def test_province_filter_lists_only_provinces_in_scope(personas: Personas, world: World) -> None:
+    page = client_for(personas.la_counterpart).get("/villages/").content.decode()
+    menu = page[page.index('<select name="area"') :]
+    menu = menu[: menu.index("</select>")]
+    assert "Vientiane Capital" in menu
+    assert "Sangthong" not in menu  # districts are not listed, only provinces
+    assert "Nay Pyi Taw" not in menu  # outside the Lao counterpart's scope

@@ -8,7 +8,7 @@ import polib
 import pytest
 from django.utils import translation
 
-from tests.conftest import Personas, World, client_for
+from tests.conftest import PASSWORD, Personas, World, client_for
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "mekong" / "locale"
 
@@ -61,3 +61,15 @@ def test_country_names_follow_the_interface_language(world: World) -> None:
         assert world.myanmar.display_name == "缅甸"
     with translation.override("en"):
         assert world.myanmar.display_name == "Myanmar"
+
+
+def test_sign_in_switches_to_the_users_preferred_language(personas: Personas, world: World) -> None:
+    from django.conf import settings
+
+    personas.mm_counterpart.preferred_language = "my"
+    personas.mm_counterpart.save()
+    response = client_for(None).post(
+        "/accounts/login/", {"username": "thida", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "my"

@@ -62,11 +62,24 @@ def admin_area_ancestors(area: AdminArea) -> list[AdminArea]:
     return [by_code[code] for code in codes if code in by_code]
 
 
-def admin_areas_for_filter(*, user: object, country: str | None) -> QuerySet[AdminArea]:
-    """Areas that contain at least one village the user sees (for the filter menu)."""
+def admin_areas_for_filter(*, user: object, country: str | None = None) -> QuerySet[AdminArea]:
+    """Areas of the countries the user sees (for filter menus and the API)."""
     areas = AdminArea.objects.select_related("country").filter(
         country__in=countries_visible_to(user)
     )
     if country:
         areas = areas.filter(country__iso3=country.upper())
     return areas.order_by("country__iso3", "path")
+
+
+def provinces_with_villages(*, user: object) -> list[AdminArea]:
+    """Top-level areas holding at least one village the user sees (for the filter menu)."""
+    paths = villages_visible_to(user).values_list("admin_area__path", flat=True).distinct()
+    top_codes = {(path.split("/")[0], path.split("/")[1]) for path in paths}
+    areas = AdminArea.objects.select_related("country").filter(
+        depth=1, code__in={code for _iso3, code in top_codes}
+    )
+    return sorted(
+        (a for a in areas if (a.country.iso3, a.code) in top_codes),
+        key=lambda a: (a.country.iso3, a.name_latin),
+    )

@@ -9,6 +9,7 @@ from mekong.geo.services import VILLAGE_EDITABLE_FIELDS
 
 class VillageFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
+    area = forms.ChoiceField(label=_("Province / state / region"), required=False)
     demonstration = forms.NullBooleanField(
         label=_("Demonstration villages"),
         required=False,
@@ -22,9 +23,16 @@ class VillageFilterForm(forms.Form):
     )
     search = forms.CharField(label=_("Name or code"), required=False, max_length=100)
 
-    def __init__(self, *args: object, countries: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        countries: list[tuple[str, str]],
+        areas: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["country"].choices = [("", _("All countries")), *countries]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [("", _("All areas")), *areas]  # type: ignore[attr-defined]
 
 
 class VillageForm(forms.ModelForm[Village]):

@@ -7,8 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -29,10 +32,27 @@ GEO_DATA = Path(__file__).resolve().parent.parent / "geo" / "data"
 BOUNDARY_COUNTRIES = ["CHN-YN_yunnan", "MMR", "LAO", "KHM", "THA", "VNM"]
 
 
-def _page_size(request: HttpRequest) -> int:
-    from django.conf import settings
-
+def _page_size() -> int:
     return int(settings.MEKONG_PAGE_SIZE)
+
+
+class SignInView(LoginView):
+    """Sign in, then show the interface in the user's preferred language if one is set."""
+
+    template_name = "web/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "preferred_language", "")
+        if language and language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -100,19 +120,24 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 def village_list(request: HttpRequest) -> HttpResponse:
     countries = [(c.iso3, c.display_name) for c in geo_selectors.country_list(user=request.user)]
-    form = VillageFilterForm(request.GET or None, countries=countries)
+    areas = [
+        (str(area.id), f"{area.country.iso3} · {area.display_name}")
+        for area in geo_selectors.provinces_with_villages(user=request.user)
+    ]
+    form = VillageFilterForm(request.GET or None, countries=countries, areas=areas)
     filters = geo_selectors.VillageFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = geo_selectors.VillageFilters(
             country=data["country"] or None,
+            admin_area=int(data["area"]) if data["area"] else None,
             demonstration=data["demonstration"],
             search=data["search"] or None,
         )
     villages = geo_selectors.village_list(user=request.user, filters=filters).order_by(
         "country__iso3", "name_latin"
     )
-    page = Paginator(villages, _page_size(request)).get_page(request.GET.get("page"))
+    page = Paginator(villages, _page_size()).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -186,7 +211,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         country=request.GET.get("country") or None,
         search=request.GET.get("search") or None,
     )
-    page = Paginator(organisations, _page_size(request)).get_page(request.GET.get("page"))
+    page = Paginator(organisations, _page_size()).get_page(request.GET.get("page"))
     countries = geo_selectors.country_list(user=request.user)
     return render(
         request,
