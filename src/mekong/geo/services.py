@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mekong.core.changes import apply_changes, full_clean_or_raise
 from mekong.core.errors import Conflict, InvalidInput
 from mekong.core.text import normalise_myanmar
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
@@ -23,18 +23,6 @@ VILLAGE_EDITABLE_FIELDS = (
     "households",
     "published",
 )
-
-
-def _clean_name(value: str) -> str:
-    return normalise_myanmar(value)
-
-
-def _full_clean(instance: Village | AdminArea) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise InvalidInput(f"{field}: {' '.join(messages)}", field=field) from exc
 
 
 def place_in_tree(area: AdminArea) -> None:
@@ -65,11 +53,11 @@ def admin_area_create(
         parent=parent,
         code=code,
         level=level,
-        name_latin=_clean_name(name_latin),
-        name_local=_clean_name(name_local),
+        name_latin=normalise_myanmar(name_latin),
+        name_local=normalise_myanmar(name_local),
     )
     place_in_tree(area)
-    _full_clean(area)
+    full_clean_or_raise(area)
     area.save()
     return area
 
@@ -101,8 +89,8 @@ def village_create(
         country=admin_area.country,
         admin_area=admin_area,
         code=code,
-        name_latin=_clean_name(name_latin),
-        name_local=_clean_name(name_local),
+        name_latin=normalise_myanmar(name_latin),
+        name_local=normalise_myanmar(name_local),
         latitude=latitude,
         longitude=longitude,
         population=population,
@@ -112,7 +100,7 @@ def village_create(
         is_synthetic=is_synthetic,
     )
     _check_counts(population, households)
-    _full_clean(village)
+    full_clean_or_raise(village)
     village.save()
     return village
 
@@ -130,18 +118,8 @@ def _check_counts(population: int | None, households: int | None) -> None:
 def village_update(*, user: object, village: Village, changes: dict[str, Any]) -> Village:
     """Apply ``changes`` (a subset of VILLAGE_EDITABLE_FIELDS) all at once or not at all."""
     require_can_edit_village(user, village)
-    unknown = sorted(set(changes) - set(VILLAGE_EDITABLE_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            field=unknown[0],
-        )
-    locked = Village.objects.select_for_update().get(id=village.id)
-    for field, value in changes.items():
-        if field in ("name_latin", "name_local") and isinstance(value, str):
-            value = _clean_name(value)
-        setattr(locked, field, value)
+    locked = apply_changes(village, changes, allowed=VILLAGE_EDITABLE_FIELDS)
     _check_counts(locked.population, locked.households)
-    _full_clean(locked)
+    full_clean_or_raise(locked)
     locked.save()
     return locked

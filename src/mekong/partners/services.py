@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from mekong.core.errors import InvalidInput
+from mekong.core.changes import apply_changes, full_clean_or_raise
 from mekong.core.text import normalise_myanmar
 from mekong.geo.models import Country
 from mekong.partners.access import (
@@ -18,14 +16,6 @@ from mekong.partners.access import (
 from mekong.partners.models import ApiToken, Organisation, OrganisationKind, Person, User
 
 ORGANISATION_EDITABLE_FIELDS = ("name_latin", "name_local", "acronym", "kind", "website")
-
-
-def _full_clean(instance: Organisation | Person) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise InvalidInput(f"{field}: {' '.join(messages)}", field=field) from exc
 
 
 @transaction.atomic
@@ -53,7 +43,7 @@ def organisation_create(
         website=website,
         is_synthetic=is_synthetic,
     )
-    _full_clean(organisation)
+    full_clean_or_raise(organisation)
     organisation.save()
     return organisation
 
@@ -63,18 +53,8 @@ def organisation_update(
     *, user: object, organisation: Organisation, changes: dict[str, Any]
 ) -> Organisation:
     require_can_edit_organisation(user, organisation)
-    unknown = sorted(set(changes) - set(ORGANISATION_EDITABLE_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            field=unknown[0],
-        )
-    locked = Organisation.objects.select_for_update().get(id=organisation.id)
-    for field, value in changes.items():
-        if field in ("name_latin", "name_local") and isinstance(value, str):
-            value = normalise_myanmar(value)
-        setattr(locked, field, value)
-    _full_clean(locked)
+    locked = apply_changes(organisation, changes, allowed=ORGANISATION_EDITABLE_FIELDS)
+    full_clean_or_raise(locked)
     locked.save()
     return locked
 
@@ -102,7 +82,7 @@ def person_create(
         phone=phone,
         is_synthetic=is_synthetic,
     )
-    _full_clean(person)
+    full_clean_or_raise(person)
     person.save()
     return person
 
