@@ -43,6 +43,9 @@ def test_demo_values_stay_in_domain_ranges_and_are_labelled_synthetic() -> None:
         assert 125 <= village.households <= 1000, village.code
         # Household sizes: China register ≈3.0 up to Myanmar/Laos ≈4.7–5.6 (DOMAIN.md §7, [S7]).
         assert 2.5 <= village.population / village.households <= 6.5, village.code
+    # No two villages of a country share a name: users pick villages by name.
+    names = [(v.country.iso3, v.name_latin) for v in villages]
+    assert len(names) == len(set(names))
     # Every village lies within its country's latitude/longitude envelope (Natural Earth).
     envelopes = {
         "MMR": (9, 29, 92, 102),

@@ -97,9 +97,16 @@ def _persons(rng: random.Random, households: int, mean_size: float) -> int:
     return max(households, round(households * rng.gauss(mean_size, 0.25)))
 
 
-def _village_name(spec: CountrySpec, rng: random.Random) -> tuple[str, str]:
-    first, second = rng.sample(spec.syllables, 2)
-    prefix_latin, prefix_local = spec.village_prefix
+def _place_name(
+    spec: CountrySpec, rng: random.Random, taken: set[str], *, prefix: bool
+) -> tuple[str, str]:
+    """A two-syllable name not used before in this country (``taken`` is updated)."""
+    for _attempt in range(200):
+        first, second = rng.sample(spec.syllables, 2)
+        if first[0] + second[0] not in taken:
+            break
+    taken.add(first[0] + second[0])
+    prefix_latin, prefix_local = spec.village_prefix if prefix else ("", "")
     if spec.iso3 == "MMR":
         return f"{first[0]} {second[0]}", f"{first[1]}{second[1]}"
     separator = "" if spec.iso3 in ("LAO", "THA", "KHM") else " "
@@ -193,10 +200,11 @@ def build_demo(*, seed: int = 1) -> DemoSummary:
         summary.villages += 1
 
     for spec in COUNTRIES:
+        taken: set[str] = set()
         for number in range(1, spec.extra_villages + 1):
             province, rings = rng.choice(provinces[spec.iso3])
             district_code = f"{province.code}-D{number % 3 + 1}"
-            district_latin, district_local = _village_name(spec, rng)
+            district_latin, district_local = _place_name(spec, rng, taken, prefix=False)
             district = _area(
                 countries[spec.iso3],
                 AreaSpec(
@@ -210,7 +218,7 @@ def build_demo(*, seed: int = 1) -> DemoSummary:
             )
             latitude, longitude = _point_in(rings, rng)
             households = _households(rng)
-            name_latin, name_local = _village_name(spec, rng)
+            name_latin, name_local = _place_name(spec, rng, taken, prefix=True)
             geo_services.village_create(
                 user=None,
                 admin_area=district,
