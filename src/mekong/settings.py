@@ -37,9 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "simple_history",
     "mekong.core",
     "mekong.geo",
     "mekong.partners",
+    "mekong.projects",
     "mekong.web",
     "mekong.demo",
 ]
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change kept in a history table (finance, approvals, registry).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "mekong.urls"
@@ -143,3 +147,6 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 MEKONG_PAGE_SIZE = 25
+
+# Conversions use the latest rate on or before the value date, at most this many days old.
+MEKONG_FX_MAX_AGE_DAYS = env_int("MEKONG_FX_MAX_AGE_DAYS", 31)

@@ -1,0 +1,83 @@
+"""Who sees and changes projects, built on the scope rules of partners.access."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from mekong.core.errors import PermissionDenied
+from mekong.partners.access import country_ids_in_scope, role_of
+from mekong.partners.models import Role, User
+from mekong.projects.models import Project, Side
+
+# Roles that run projects: create them, move the cycle, record money and deliveries.
+PROJECT_EDITORS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.JOINT_OFFICE})
+# Roles that may approve a work plan on behalf of a side.
+APPROVERS = frozenset(
+    {Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.JOINT_OFFICE, Role.COUNTERPART}
+)
+# Roles that may record exchange rates (finance reference data).
+RATE_KEEPERS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.ME_OFFICER})
+
+
+def projects_visible_to(user: object) -> QuerySet[Project]:
+    """Projects with at least one country in the user's scope; none for the public (yet)."""
+    projects = Project.objects.select_related("programme", "programme__framework")
+    if role_of(user) is None:
+        return projects.none()
+    ids = country_ids_in_scope(user)
+    if ids is None:
+        return projects
+    return projects.filter(countries__id__in=ids).distinct()
+
+
+def _in_scope(user: object, project: Project) -> bool:
+    ids = country_ids_in_scope(user)
+    if ids is None:
+        return True
+    return project.countries.filter(id__in=ids).exists()
+
+
+def require_can_edit_project(user: object, project: Project) -> None:
+    if role_of(user) not in PROJECT_EDITORS or not _in_scope(user, project):
+        raise PermissionDenied(
+            _("You may not change project %(code)s: it is outside your role or scope.")
+            % {"code": project.code}
+        )
+
+
+def can_edit_project(user: object, project: Project) -> bool:
+    try:
+        require_can_edit_project(user, project)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def side_of(user: object) -> Side | None:
+    """Which side of the joint office the user signs for."""
+    role = role_of(user)
+    if role is None:
+        return None
+    if role == Role.COUNTERPART:
+        return Side.PARTNER
+    if role == Role.JOINT_OFFICE and isinstance(user, User) and user.person_id:
+        person = user.person
+        assert person is not None
+        return Side.PARTNER if person.organisation.country.is_partner else Side.CHINESE
+    return Side.CHINESE
+
+
+def require_can_approve(user: object, project: Project) -> Side:
+    side = side_of(user)
+    if role_of(user) not in APPROVERS or side is None or not _in_scope(user, project):
+        raise PermissionDenied(
+            _("You may not approve plans of project %(code)s: it is outside your role or scope.")
+            % {"code": project.code}
+        )
+    return side
+
+
+def require_can_keep_rates(user: object) -> None:
+    if role_of(user) not in RATE_KEEPERS:
+        raise PermissionDenied(_("Your role may not record exchange rates."))

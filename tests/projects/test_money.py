@@ -1,0 +1,196 @@
+"""Money: ISO currencies, dated official and market rates, disbursements within commitments."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from mekong.core.errors import InvalidInput
+from mekong.projects import services
+from mekong.projects.models import RateType, Transaction
+from mekong.projects.money import NoExchangeRate, RateBook, convert
+from mekong.projects.selectors import project_finance
+from tests.conftest import Personas, client_for
+from tests.projects.conftest import Portfolio
+
+
+def test_conversion_uses_the_latest_rate_on_or_before_the_date(portfolio: Portfolio) -> None:
+    services.exchange_rate_record(
+        user=None,
+        base="USD",
+        quote="MMK",
+        rate_type="official",
+        on=date(2019, 1, 20),
+        rate=Decimal("1520"),
+    )
+    # 100 USD on 2019-01-10 → 1,500 rate of 2019-01-01 (the later rate is not yet known).
+    result = convert(Decimal("100"), source="USD", target="MMK", on=date(2019, 1, 10))
+    assert result.amount == Decimal("150000.00")
+    assert result.legs[0].date == date(2019, 1, 1)
+    assert convert(Decimal("100"), source="USD", target="MMK", on=date(2019, 1, 25)).amount == (
+        Decimal("152000.00")
+    )
+
+
+def test_inverse_and_cross_rates_through_usd(portfolio: Portfolio) -> None:
+    # 680 CNY / 6.8 = 100 USD; 100 USD × 1,500 = 150,000 MMK (hand computation).
+    assert convert(Decimal("680"), source="CNY", target="USD", on=date(2019, 2, 1)).amount == (
+        Decimal("100.00")
+    )
+    cross = convert(Decimal("680"), source="CNY", target="MMK", on=date(2019, 2, 1))
+    assert cross.amount == Decimal("150000.00")
+    assert [leg.base + leg.quote for leg in cross.legs] == ["USDCNY", "USDMMK"]
+    assert "1 USD = 1500 MMK (official, 2019-01-01)" in cross.describe()
+
+
+def test_market_and_official_rates_are_kept_apart(portfolio: Portfolio) -> None:
+    official = convert(Decimal("1"), source="USD", target="MMK", on=date(2019, 1, 5))
+    market = convert(
+        Decimal("1"), source="USD", target="MMK", on=date(2019, 1, 5), rate_type=RateType.MARKET
+    )
+    assert (official.amount, market.amount) == (Decimal("1500.00"), Decimal("1600.00"))
+
+
+def test_no_rate_for_the_date_is_a_clear_error(portfolio: Portfolio) -> None:
+    with pytest.raises(NoExchangeRate, match=r"USD→MMK .* before 2018-12-31"):
+        convert(Decimal("1"), source="USD", target="MMK", on=date(2018, 12, 31))
+    # Older than the 31-day window (MEKONG_FX_MAX_AGE_DAYS) counts as missing too.
+    with pytest.raises(NoExchangeRate):
+        RateBook().convert(Decimal("1"), "USD", "MMK", date(2019, 3, 1))
+
+
+def test_unknown_currency_is_refused(portfolio: Portfolio, personas: Personas) -> None:
+    with pytest.raises(InvalidInput, match="'XYZ' is not an ISO 4217 currency code"):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="commitment",
+            amount=Decimal("10"),
+            currency="XYZ",
+            value_date=date(2019, 1, 2),
+        )
+    assert not Transaction.objects.exists()
+
+
+def _commit(portfolio: Portfolio, personas: Personas, amount: str) -> Transaction:
+    return services.transaction_record(
+        user=personas.officer,
+        project=portfolio.mm_project,
+        kind="commitment",
+        amount=Decimal(amount),
+        currency="CNY",
+        value_date=date(2019, 1, 2),
+    )
+
+
+def test_disbursement_beyond_its_commitment_is_refused(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    commitment = _commit(portfolio, personas, "1000000")
+    services.transaction_record(
+        user=personas.officer,
+        project=portfolio.mm_project,
+        kind="disbursement",
+        amount=Decimal("600000"),
+        currency="CNY",
+        value_date=date(2019, 1, 5),
+        commitment=commitment,
+    )
+    with pytest.raises(services.DisbursementExceedsCommitment, match=r"400000\.00 of 1000000"):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="disbursement",
+            amount=Decimal("400000.01"),
+            currency="CNY",
+            value_date=date(2019, 1, 6),
+            commitment=commitment,
+        )
+    assert commitment.disbursements.count() == 1
+
+
+def test_disbursement_in_another_currency_counts_at_its_date_rate(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    commitment = _commit(portfolio, personas, "68000")  # = 10,000 USD at 6.8
+    services.transaction_record(
+        user=personas.officer,
+        project=portfolio.mm_project,
+        kind="disbursement",
+        amount=Decimal("10000"),
+        currency="USD",
+        value_date=date(2019, 1, 5),
+        commitment=commitment,
+    )
+    with pytest.raises(services.DisbursementExceedsCommitment):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="disbursement",
+            amount=Decimal("1"),
+            currency="CNY",
+            value_date=date(2019, 1, 6),
+            commitment=commitment,
+        )
+
+
+def test_disbursement_without_rate_is_refused(portfolio: Portfolio, personas: Personas) -> None:
+    commitment = _commit(portfolio, personas, "1000")
+    with pytest.raises(NoExchangeRate):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="disbursement",
+            amount=Decimal("10"),
+            currency="THB",
+            value_date=date(2019, 1, 5),
+            commitment=commitment,
+        )
+    assert commitment.disbursements.count() == 0
+
+
+def test_finance_view_shows_three_currencies_and_the_rate(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    _commit(portfolio, personas, "6800")
+    summary = project_finance(portfolio.mm_project)
+    assert summary.currencies == ["CNY", "USD", "MMK"]
+    (row,) = summary.rows
+    # 6,800 CNY = 1,000 USD = 1,500,000 MMK at the 2019-01-01 official rates above.
+    assert row.converted.amounts == {
+        "CNY": Decimal("6800"),
+        "USD": Decimal("1000.00"),
+        "MMK": Decimal("1500000.00"),
+    }
+    assert "1 USD = 6.8 CNY" in row.converted.notes["MMK"]
+
+
+def test_disbursement_over_the_api_names_the_problem(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    commitment = _commit(portfolio, personas, "100")
+    response = client_for(personas.officer).post(
+        f"/api/projects/{portfolio.mm_project.id}/transactions",
+        data=json.dumps(
+            {
+                "kind": "disbursement",
+                "amount": "150",
+                "currency": "CNY",
+                "value_date": "2019-01-03",
+                "commitment_id": commitment.id,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "exceeds what remains" in response.json()["detail"]
+
+
+def test_transactions_keep_a_history(portfolio: Portfolio, personas: Personas) -> None:
+    commitment = _commit(portfolio, personas, "100")
+    commitment.description = "corrected"
+    commitment.save()
+    assert commitment.history.count() == 2  # type: ignore[attr-defined]
