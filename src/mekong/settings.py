@@ -120,6 +120,7 @@ LANGUAGES = [
 LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["mekong.formats"]
 USE_TZ = True
 TIME_ZONE = env_str("MEKONG_TIME_ZONE", "Asia/Shanghai")
 

@@ -90,3 +90,33 @@ def test_demo_command_refuses_a_full_database_unless_if_empty() -> None:
         call_command("demo", "--seed", "1", stdout=StringIO())
     call_command("demo", "--seed", "1", "--if-empty", stdout=StringIO())
     assert Village.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_demo_portfolio_is_consistent() -> None:
+    from decimal import Decimal
+
+    from mekong.projects.models import BudgetLine, Project, Transaction, WorkPlan
+    from mekong.projects.services import work_plan_is_binding
+
+    build_demo(seed=2)
+    codes = set(Project.objects.values_list("code", flat=True))
+    assert {"EAPRDC-MMR", "EAPRDC-LAO", "EAPRDC-KHM"} <= codes
+    assert any(code.startswith("LMC-") for code in codes)
+    assert any(code.startswith("YNAGRI-") for code in codes)
+    # Lao demonstration project: CNY 33.3 million budget [S8][S10] in DOMAIN.md, within rounding
+    # of the per-component, per-year split.
+    lao = Project.objects.get(code="EAPRDC-LAO")
+    budget = sum(line.amount for line in BudgetLine.objects.filter(project=lao))
+    assert abs(budget - Decimal("33300000")) < Decimal("100")
+    # LMC Special Fund projects are USD 0.1–1 m each ([S27] in DOMAIN.md).
+    for project in Project.objects.filter(code__startswith="LMC-"):
+        total = sum(t.amount for t in project.transactions.filter(kind="commitment"))
+        assert Decimal("100000") <= total <= Decimal("1000000")
+    # No disbursement exceeds its commitment (same currency throughout the demo).
+    for commitment in Transaction.objects.filter(kind="commitment"):
+        drawn = sum(d.amount for d in commitment.disbursements.all())
+        assert drawn <= commitment.amount
+    plans = list(WorkPlan.objects.all())
+    assert any(work_plan_is_binding(p) for p in plans)
+    assert all(p.project.is_synthetic for p in plans)

@@ -194,3 +194,13 @@ def test_transactions_keep_a_history(portfolio: Portfolio, personas: Personas) -
     commitment.description = "corrected"
     commitment.save()
     assert commitment.history.count() == 2  # type: ignore[attr-defined]
+
+
+def test_market_mode_uses_official_rates_where_no_market_exists(portfolio: Portfolio) -> None:
+    # CNY has no market series in the fixture: 680 CNY → 100 USD at the official 6.8, then
+    # × 1,600 (the MMK market rate) = 160,000 MMK.
+    result = convert(
+        Decimal("680"), source="CNY", target="MMK", on=date(2019, 2, 1), rate_type=RateType.MARKET
+    )
+    assert result.amount == Decimal("160000.00")
+    assert [leg.rate_type for leg in result.legs] == ["official", "market"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from mekong.demo.portfolio import PortfolioContext, build_portfolio
 from mekong.demo.reference import (
     CONTACT_NAMES,
     CONTACT_POSITIONS,
@@ -45,6 +46,7 @@ class DemoSummary:
     organisations: int = 0
     people: int = 0
     users: list[tuple[str, str]] = field(default_factory=list)
+    projects: int = 0
 
 
 def _province_polygons(spec: CountrySpec) -> list[tuple[str | None, str | None, list[Ring]]]:
@@ -273,6 +275,7 @@ def build_demo(*, seed: int = 1) -> DemoSummary:
             )
             summary.people += 1
 
+    users: dict[str, User] = {}
     for persona in PERSONAS:
         organisation = organisations[persona.organisation]
         person = partner_services.person_create(
@@ -301,6 +304,11 @@ def build_demo(*, seed: int = 1) -> DemoSummary:
         user.scope_countries.set([countries[iso3] for iso3 in persona.countries])
         user.scope_organisations.set([organisation])
         summary.users.append((persona.username, persona.describes))
+        users[persona.username] = user
+
+    summary.projects = build_portfolio(
+        PortfolioContext(rng=rng, countries=countries, organisations=organisations, users=users)
+    )
     return summary
 
 

@@ -73,30 +73,48 @@ class Conversion:
 
 
 class RateBook:
-    """All rates of one type, loaded once, for converting many amounts on one page or report."""
+    """All rates of one type, loaded once, for converting many amounts on one page or report.
+
+    Asked for market rates, a pair that has no market series at all (CNY–USD, say: only MMK
+    and LAK have a parallel market) uses its official series, and the leg says so.
+    """
 
     def __init__(self, rate_type: str = RateType.OFFICIAL, *, max_age_days: int | None = None):
         self.rate_type = rate_type
         self.max_age = timedelta(
             days=settings.MEKONG_FX_MAX_AGE_DAYS if max_age_days is None else max_age_days
         )
-        self._dates: dict[tuple[str, str], list[date]] = defaultdict(list)
-        self._rates: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
-        rows = ExchangeRate.objects.filter(rate_type=rate_type).order_by("date")
-        for base, quote, on, rate in rows.values_list("base", "quote", "date", "rate"):
-            self._dates[(base, quote)].append(on)
-            self._rates[(base, quote)].append(rate)
+        Key = tuple[str, str, str]
+        self._dates: dict[Key, list[date]] = defaultdict(list)
+        self._rates: dict[Key, list[Decimal]] = defaultdict(list)
+        types = {rate_type, RateType.OFFICIAL}
+        rows = ExchangeRate.objects.filter(rate_type__in=types).order_by("date")
+        for kind, base, quote, on, rate in rows.values_list(
+            "rate_type", "base", "quote", "date", "rate"
+        ):
+            self._dates[(kind, base, quote)].append(on)
+            self._rates[(kind, base, quote)].append(rate)
+
+    def _series_type(self, base: str, quote: str) -> str:
+        if (self.rate_type, base, quote) in self._dates or (
+            self.rate_type,
+            quote,
+            base,
+        ) in self._dates:
+            return self.rate_type
+        return RateType.OFFICIAL
 
     def _direct(self, base: str, quote: str, on: date) -> RateUsed | None:
+        kind = self._series_type(base, quote)
         for pair, inverted in (((base, quote), False), ((quote, base), True)):
-            dates = self._dates.get(pair)
+            dates = self._dates.get((kind, *pair))
             if not dates:
                 continue
             index = bisect.bisect_right(dates, on) - 1
             if index < 0 or on - dates[index] > self.max_age:
                 continue
-            rate = self._rates[pair][index]
-            return RateUsed(pair[0], pair[1], rate, dates[index], self.rate_type, inverted)
+            rate = self._rates[(kind, *pair)][index]
+            return RateUsed(pair[0], pair[1], rate, dates[index], kind, inverted)
         return None
 
     def convert(self, amount: Decimal, source: str, target: str, on: date) -> Conversion:

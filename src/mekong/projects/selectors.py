@@ -106,6 +106,8 @@ class FinanceSummary:
     budget_vs_actual: dict[tuple[str, int], dict[str, Decimal]]
     totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     missing_rates: list[str] = field(default_factory=list)
+    # currency -> year -> {"budget": Decimal, "spent": Decimal}, for the chart
+    by_year: dict[str, dict[int, dict[str, Decimal]]] = field(default_factory=dict)
 
 
 def _convert_all(
@@ -167,7 +169,22 @@ def project_finance(project: Project, *, rate_type: str = RateType.OFFICIAL) -> 
             ).amount
         except NoExchangeRate as exc:
             missing.append(exc.message)
+    by_year: dict[str, dict[int, dict[str, Decimal]]] = {
+        c: defaultdict(lambda: {"budget": Decimal("0"), "spent": Decimal("0")}) for c in currencies
+    }
+    for line in project.budget_lines.all():
+        converted = _convert_all(book, line.amount, line.currency, line.value_date, currencies)
+        for currency, amount in converted.amounts.items():
+            if amount is not None:
+                by_year[currency][line.year]["budget"] += amount
+    for row in rows:
+        if row.transaction.kind != TransactionKind.EXPENDITURE:
+            continue
+        for currency, amount in row.converted.amounts.items():
+            if amount is not None:
+                by_year[currency][row.transaction.value_date.year]["spent"] += amount
     return FinanceSummary(
+        by_year={c: dict(sorted(years.items())) for c, years in by_year.items()},
         currencies=currencies,
         rate_type=rate_type,
         rows=rows,

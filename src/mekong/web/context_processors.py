@@ -13,5 +13,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     signed_in = role_of(getattr(request, "user", None)) is not None
     items = [("home", _("Overview")), ("map", _("Map")), ("village-list", _("Villages"))]
     if signed_in:
+        items.insert(1, ("project-list", _("Projects")))
         items.append(("organisation-list", _("Organisations")))
     return {"nav_items": items, "nav_signed_in": signed_in}

@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     "villages": summary.villages,
                     "orgs": summary.organisations,
                     "people": summary.people,
+                    "projects": summary.projects,
                 }
             )
         table = Table(title=_("Demo logins (synthetic accounts)"))

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from mekong.projects import views
+
+urlpatterns = [
+    path("projects/", views.portfolio, name="project-list"),
+    path("projects/villages.json", views.portfolio_villages, name="project-villages"),
+    path("projects/export.xlsx", views.portfolio_export, name="project-export"),
+    path("projects/<int:project_id>/", views.project_detail, name="project-detail"),
+    path(
+        "projects/<int:project_id>/finance.xlsx", views.finance_export, name="project-finance-xlsx"
+    ),
+]

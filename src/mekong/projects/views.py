@@ -1,0 +1,200 @@
+"""Portfolio pages and exports. Each parses input, calls selectors, renders."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from mekong.core.codelists import sector_codes
+from mekong.core.errors import NotFound
+from mekong.geo.selectors import country_list
+from mekong.projects import selectors
+from mekong.projects.access import can_edit_project
+from mekong.projects.exports import finance_workbook, portfolio_workbook
+from mekong.projects.models import FocusArea, Framework, ProjectStatus, RateType
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: HttpRequest) -> selectors.ProjectFilters:
+    get = request.GET
+    status = get.get("status") or None
+    focus = get.get("focus_area") or None
+    return selectors.ProjectFilters(
+        country=(get.get("country") or None),
+        framework=(get.get("framework") or None),
+        status=status if status in ProjectStatus.values else None,
+        focus_area=focus if focus in FocusArea.values else None,
+        sector=(get.get("sector") or None),
+        search=(get.get("search") or None),
+    )
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    projects = list(
+        selectors.project_list(user=request.user, filters=filters).prefetch_related(
+            "sectors", "villages"
+        )
+    )
+    sectors = sector_codes()
+    used_sectors = sorted({s.code for p in projects for s in p.sectors.all()})
+    return render(
+        request,
+        "projects/portfolio.html",
+        {
+            "projects": projects,
+            "filters": filters,
+            "countries": country_list(user=request.user),
+            "frameworks": Framework.objects.order_by("code"),
+            "statuses": ProjectStatus.choices,
+            "focus_areas": FocusArea.choices,
+            "sector_choices": [
+                (code, f"{code} {sectors.get(code, '')}")
+                for code in sorted(
+                    set(used_sectors) | ({filters.sector} if filters.sector else set())
+                )
+            ],
+            "query": request.GET.urlencode(),
+            "focus_labels": dict(FocusArea.choices),
+        },
+    )
+
+
+@login_required
+def portfolio_villages(request: HttpRequest) -> JsonResponse:
+    projects = selectors.project_list(user=request.user, filters=_filters(request))
+    if request.GET.get("project", "").isdigit():
+        projects = projects.filter(id=int(request.GET["project"]))
+    seen: dict[int, dict[str, Any]] = {}
+    for project in projects.prefetch_related("villages__country"):
+        for village in project.villages.all():
+            point = seen.setdefault(
+                village.id,
+                {
+                    "id": village.id,
+                    "name": village.display_name,
+                    "country": village.country.display_name,
+                    "iso3": village.country.iso3,
+                    "value": [
+                        float(village.longitude),
+                        float(village.latitude),
+                        village.population or 0,
+                    ],
+                    "households": village.households,
+                    "demonstration": village.is_demonstration,
+                    "url": f"/villages/{village.id}/",
+                    "projects": [],
+                },
+            )
+            point["projects"].append(project.code)
+    return JsonResponse({"villages": list(seen.values())})
+
+
+@login_required
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    try:
+        project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    rate_type = request.GET.get("rates", RateType.OFFICIAL)
+    if rate_type not in RateType.values:
+        rate_type = RateType.OFFICIAL
+    finance = selectors.project_finance(project, rate_type=rate_type)
+    chart = {
+        currency: {
+            "years": [str(year) for year in years],
+            "budget": [float(v["budget"]) for v in years.values()],
+            "spent": [float(v["spent"]) for v in years.values()],
+        }
+        for currency, years in finance.by_year.items()
+    }
+    sectors = sector_codes()
+    work_plans = selectors.project_work_plans(project)
+    plan_rows = []
+    for plan in work_plans:
+        sides = {a.side: a for a in plan.approvals.all()}
+        plan_rows.append(
+            {
+                "plan": plan,
+                "chinese": sides.get("chinese"),
+                "partner": sides.get("partner"),
+                "binding": len(sides) == 2,
+            }
+        )
+    votes = []
+    for voting_round in project.voting_rounds.select_related("village").prefetch_related(
+        "options__component"
+    ):
+        options = sorted(voting_round.options.all(), key=lambda o: (-o.votes, o.title))
+        total = sum(o.votes for o in options) or 1
+        votes.append(
+            {
+                "round": voting_round,
+                "options": [
+                    {"option": o, "rank": rank, "share": Decimal(o.votes * 100) / total}
+                    for rank, o in enumerate(options, start=1)
+                ],
+            }
+        )
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "countries": list(project.countries.all()),
+            "sectors": [
+                (s.code, sectors.get(s.code, ""), s.percentage) for s in project.sectors.all()
+            ],
+            "participants": project.participants.select_related("organisation"),
+            "focus_labels": [FocusArea(a).label for a in project.focus_areas],
+            "components": selectors.project_components(project),
+            "finance": finance,
+            "chart_json": json.dumps(chart),
+            "rate_type": rate_type,
+            "rate_types": RateType.choices,
+            "transitions": project.transitions.select_related("by"),
+            "cycle": [(s, s.label) for s in ProjectStatus],
+            "plan_rows": plan_rows,
+            "teams": project.expert_teams.prefetch_related("members", "villages", "reports"),
+            "office": getattr(project, "joint_office", None),
+            "votes": votes,
+            "can_edit": can_edit_project(request.user, project),
+        },
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def portfolio_export(request: HttpRequest) -> HttpResponse:
+    projects = selectors.project_list(user=request.user, filters=_filters(request))
+    buffer = BytesIO()
+    portfolio_workbook(list(projects)).save(buffer)
+    return _xlsx(buffer.getvalue(), f"portfolio-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def finance_export(request: HttpRequest, project_id: int) -> HttpResponse:
+    try:
+        project = selectors.project_get_for_user(user=request.user, project_id=project_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    rate_type = request.GET.get("rates", RateType.OFFICIAL)
+    if rate_type not in RateType.values:
+        rate_type = RateType.OFFICIAL
+    buffer = BytesIO()
+    finance_workbook(project, selectors.project_finance(project, rate_type=rate_type)).save(buffer)
+    return _xlsx(buffer.getvalue(), f"{project.code}-finance-{rate_type}.xlsx")
