@@ -122,3 +122,44 @@ def test_project_villages_json_scoped(
 ) -> None:
     data = client_for(personas.la_counterpart).get("/projects/villages.json").json()
     assert {v["id"] for v in data["villages"]} == {world.la_published.id}
+
+
+def test_approve_button_records_the_sides_approval(
+    personas: Personas, portfolio: Portfolio
+) -> None:
+    plan = services.work_plan_create(
+        user=None, project=portfolio.mm_project, year=2019, title="Year 1"
+    )
+    client = client_for(personas.mm_counterpart)
+    page = client.get(f"/projects/{portfolio.mm_project.id}/").content.decode()
+    url = f"/projects/{portfolio.mm_project.id}/work-plans/{plan.id}/approve/"
+    assert url in page
+    assert client.post(url).status_code == 302
+    assert list(plan.approvals.values_list("side", flat=True)) == ["partner"]
+    # The button is gone for the side that approved; a second post is refused with a message.
+    assert url not in client.get(f"/projects/{portfolio.mm_project.id}/").content.decode()
+    client.post(url)
+    assert plan.approvals.count() == 1
+    # The enumerator sees no button, and a forged post is refused.
+    enumerator = client_for(personas.enumerator)
+    assert url not in enumerator.get(f"/projects/{portfolio.mm_project.id}/").content.decode()
+    assert enumerator.post(url).status_code == 403
+
+
+def test_record_next_step_from_the_page(personas: Personas, portfolio: Portfolio) -> None:
+    client = client_for(personas.officer)
+    url = f"/projects/{portfolio.mm_project.id}/advance/"
+    response = client.post(url, {"to_status": "feasibility", "occurred_on": "2017-05-01"})
+    assert response.status_code == 302
+    portfolio.mm_project.refresh_from_db()
+    assert portfolio.mm_project.status == "feasibility"
+    # Skipping is refused and shown as a message, not a crash.
+    client.post(url, {"to_status": "closed", "occurred_on": "2017-06-01"})
+    portfolio.mm_project.refresh_from_db()
+    assert portfolio.mm_project.status == "feasibility"
+    assert (
+        client_for(personas.mm_counterpart)
+        .post(url, {"to_status": "approved", "occurred_on": "2017-06-01"})
+        .status_code
+        == 403
+    )

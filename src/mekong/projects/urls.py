@@ -12,4 +12,10 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/finance.xlsx", views.finance_export, name="project-finance-xlsx"
     ),
+    path(
+        "projects/<int:project_id>/work-plans/<int:plan_id>/approve/",
+        views.work_plan_approve,
+        name="work-plan-approve",
+    ),
+    path("projects/<int:project_id>/advance/", views.project_advance, name="project-advance"),
 ]

@@ -7,18 +7,39 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from mekong.core.codelists import sector_codes
-from mekong.core.errors import NotFound
+from mekong.core.errors import DomainError, NotFound, PermissionDenied
 from mekong.geo.selectors import country_list
-from mekong.projects import selectors
-from mekong.projects.access import can_edit_project
+from mekong.partners.access import role_of
+from mekong.projects import selectors, services
+from mekong.projects.access import APPROVERS, can_edit_project, side_of
 from mekong.projects.exports import finance_workbook, portfolio_workbook
-from mekong.projects.models import FocusArea, Framework, ProjectStatus, RateType
+from mekong.projects.models import (
+    FocusArea,
+    Framework,
+    Project,
+    ProjectStatus,
+    RateType,
+    WorkPlan,
+)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=gettext_lazy("Next step"), choices=ProjectStatus.choices)
+    occurred_on = forms.DateField(label=gettext_lazy("Date"))
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000)
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,6 +120,12 @@ def portfolio_villages(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"villages": list(seen.values())})
 
 
+def _next_status(project: Project) -> ProjectStatus | None:
+    cycle = list(ProjectStatus)
+    position = cycle.index(ProjectStatus(project.status))
+    return cycle[position + 1] if position + 1 < len(cycle) else None
+
+
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
@@ -168,8 +195,55 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "office": getattr(project, "joint_office", None),
             "votes": votes,
             "can_edit": can_edit_project(request.user, project),
+            "my_side": side_of(request.user) if role_of(request.user) in APPROVERS else None,
+            "next_status": _next_status(project),
+            "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@require_POST
+def work_plan_approve(request: HttpRequest, project_id: int, plan_id: int) -> HttpResponse:
+    plan = WorkPlan.objects.select_related("project").filter(id=plan_id, project_id=project_id)
+    work_plan = plan.first()
+    if work_plan is None:
+        raise Http404(_("No such work plan."))
+    try:
+        services.work_plan_approve(
+            user=request.user, work_plan=work_plan, note=request.POST.get("note", "")[:1000]
+        )
+    except PermissionDenied as exc:
+        return render(request, "web/forbidden.html", {"message": exc.message}, status=403)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Approved for your side."))
+    return redirect(f"{reverse('project-detail', args=[project_id])}#office")
+
+
+@login_required
+@require_POST
+def project_advance(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = Project.objects.filter(id=project_id).first()
+    if project is None:
+        raise Http404(_("No such project."))
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(f"{reverse('project-detail', args=[project_id])}#cycle")
+    try:
+        services.project_transition(user=request.user, project=project, **form.cleaned_data)
+    except PermissionDenied as exc:
+        return render(request, "web/forbidden.html", {"message": exc.message}, status=403)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Project moved to “%(status)s”.") % {"status": ProjectStatus(project.status).label},
+        )
+    return redirect(f"{reverse('project-detail', args=[project_id])}#cycle")
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
