@@ -73,3 +73,11 @@ def test_sign_in_switches_to_the_users_preferred_language(personas: Personas, wo
     )
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "my"
+
+
+def test_not_found_page_uses_the_site_layout(world: World) -> None:
+    response = client_for(None).get("/villages/999999/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Not found" in body
+    assert 'id="language-select"' in body
