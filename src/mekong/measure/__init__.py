@@ -1,0 +1,40 @@
+"""Mekong Bridge measurement library: poverty, inequality, MPI and survey inference.
+
+A pure library (Polars underneath, no Django) that the dashboards, API and CLI use and
+that an analyst can use on their own. Every function returns a tidy Polars frame::
+
+    <group columns> | measure | estimate | se | ci_low | ci_high | n | population
+"""
+
+from __future__ import annotations
+
+from mekong.measure._design import Design
+from mekong.measure.errors import (
+    DesignError,
+    EmptyGroupError,
+    InvalidWeightError,
+    MeasureError,
+    MissingValueError,
+    NegativeWelfareError,
+    UndefinedMeasureError,
+    UnknownColumnError,
+)
+from mekong.measure.poverty import fgt, poor_count, poverty, sen, sst, watts
+
+__all__ = [
+    "Design",
+    "DesignError",
+    "EmptyGroupError",
+    "InvalidWeightError",
+    "MeasureError",
+    "MissingValueError",
+    "NegativeWelfareError",
+    "UndefinedMeasureError",
+    "UnknownColumnError",
+    "fgt",
+    "poor_count",
+    "poverty",
+    "sen",
+    "sst",
+    "watts",
+]
