@@ -19,6 +19,19 @@ from mekong.measure.errors import (
     UndefinedMeasureError,
     UnknownColumnError,
 )
+from mekong.measure.inequality import (
+    atkinson,
+    ge,
+    generalised_lorenz,
+    gini,
+    inequality,
+    lorenz,
+    palma,
+    quantile_ratio,
+    quantile_share,
+    theil,
+)
+from mekong.measure.mpi import alkire_foster
 from mekong.measure.poverty import fgt, poor_count, poverty, sen, sst, watts
 
 __all__ = [
@@ -31,7 +44,18 @@ __all__ = [
     "NegativeWelfareError",
     "UndefinedMeasureError",
     "UnknownColumnError",
+    "alkire_foster",
+    "atkinson",
     "fgt",
+    "ge",
+    "generalised_lorenz",
+    "gini",
+    "inequality",
+    "lorenz",
+    "palma",
+    "quantile_ratio",
+    "quantile_share",
+    "theil",
     "poor_count",
     "poverty",
     "sen",
