@@ -374,8 +374,8 @@ def _bootstrap_variance(
     units = lf.select([*strata, PSU]).unique().sort([*strata, PSU]).collect()
     sizes = units.group_by(strata, maintain_order=True).len()
     rng = np.random.default_rng(seed)
-    n_h = sizes["len"].to_numpy()
-    starts = np.concatenate([[0], np.cumsum(n_h)[:-1]])
+    n_h = [int(x) for x in sizes["len"].to_list()]
+    starts = [sum(n_h[:i]) for i in range(len(n_h))]
     results = []
     for b in range(reps):
         factor = np.ones(units.height)
