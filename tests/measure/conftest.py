@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import polars as pl
 import pytest
 
@@ -14,10 +16,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     # The measure library is Django-free and its tests run with ``-p no:django``; the
     # project's pytest config still names Django settings, so declare that key here to
     # keep pytest's strict config check quiet when the Django plugin is absent.
-    try:
+    with contextlib.suppress(ValueError):  # already declared by pytest-django
         parser.addini("DJANGO_SETTINGS_MODULE", "Django settings (unused by mekong.measure)")
-    except ValueError:  # already declared by pytest-django
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ def test_global_mpi_weights_one_third_is_poor() -> None:
 
 
 def test_indicator_values_must_be_binary_without_cutoff() -> None:
-    with pytest.raises(MeasureError, match="'a'.*0/1"):
+    with pytest.raises(MeasureError, match=r"'a'.*0/1"):
         alkire_foster(pl.DataFrame({"a": [0, 2]}), indicators={"a": 1}, k=1)
 
 

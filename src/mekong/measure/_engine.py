@@ -191,15 +191,12 @@ def prepare(
     missing_cols = list(dict.fromkeys(named))
     for col in missing_cols:
         e = pl.col(col)
-        if schema[col].is_float():
-            e_bad = e.is_null() | e.is_nan()
-        else:
-            e_bad = e.is_null()
+        e_bad = e.is_null() | e.is_nan() if schema[col].is_float() else e.is_null()
         rules.append((col, e_bad, "missing", "missing"))
-    for col in (weight, size):
-        if col is not None:
-            e = pl.col(col).cast(pl.Float64)
-            rules.append((col, ~(e > 0) | ~e.is_finite(), "weight", "weight"))
+    for wcol in (weight, size):
+        if wcol is not None:
+            e = pl.col(wcol).cast(pl.Float64)
+            rules.append((wcol, ~(e > 0) | ~e.is_finite(), "weight", "weight"))
     # Extra checks are written on internal names: evaluate them on the renamed frame.
     n_rows_expr = pl.len().alias("_mk_rows")
     raw_counts = lf.select(

@@ -211,7 +211,7 @@ def _subgroup(prep: object, m0_row: pl.Expr, run_opts: dict[str, object]) -> pl.
     group (the denominator is the whole sample), so the kernel runs on the whole sample
     with one influence column per group.
     """
-    from mekong.measure._engine import Prepared, _quantile  # noqa: PLC0415
+    from mekong.measure._engine import Prepared, _quantile
 
     assert isinstance(prep, Prepared)
     by = prep.by
