@@ -9,6 +9,14 @@ that an analyst can use on their own. Every function returns a tidy Polars frame
 from __future__ import annotations
 
 from mekong.measure._design import Design
+from mekong.measure.api import measure
+from mekong.measure.change import (
+    datt_ravallion,
+    growth_incidence,
+    huppi_ravallion,
+    shorrocks_shapley,
+)
+from mekong.measure.concentration import concentration_index
 from mekong.measure.errors import (
     DesignError,
     EmptyGroupError,
@@ -19,6 +27,7 @@ from mekong.measure.errors import (
     UndefinedMeasureError,
     UnknownColumnError,
 )
+from mekong.measure.impact import difference_in_differences
 from mekong.measure.inequality import (
     atkinson,
     ge,
@@ -31,10 +40,17 @@ from mekong.measure.inequality import (
     quantile_share,
     theil,
 )
+from mekong.measure.lines import (
+    WORLD_BANK_LINES_2021_PPP,
+    adult_equivalents,
+    international_line,
+    with_equivalised_welfare,
+)
 from mekong.measure.mpi import alkire_foster
 from mekong.measure.poverty import fgt, poor_count, poverty, sen, sst, watts
 
 __all__ = [
+    "WORLD_BANK_LINES_2021_PPP",
     "Design",
     "DesignError",
     "EmptyGroupError",
@@ -44,21 +60,31 @@ __all__ = [
     "NegativeWelfareError",
     "UndefinedMeasureError",
     "UnknownColumnError",
+    "adult_equivalents",
     "alkire_foster",
     "atkinson",
+    "concentration_index",
+    "datt_ravallion",
+    "difference_in_differences",
     "fgt",
     "ge",
     "generalised_lorenz",
     "gini",
+    "growth_incidence",
+    "huppi_ravallion",
     "inequality",
+    "international_line",
     "lorenz",
+    "measure",
     "palma",
     "poor_count",
     "poverty",
     "quantile_ratio",
     "quantile_share",
     "sen",
+    "shorrocks_shapley",
     "sst",
     "theil",
     "watts",
+    "with_equivalised_welfare",
 ]
