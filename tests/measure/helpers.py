@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from mekong.measure._design import ALL, W
-from mekong.measure._engine import Estimator
+from mekong.measure._engine import Estimator, rows_for
 
 
 def influence_and_derivative(
@@ -19,8 +19,9 @@ def influence_and_derivative(
     """
     lf = frame.with_columns(pl.lit(0, dtype=pl.Int8).alias(ALL)).with_row_index("_row").lazy()
     keys = [ALL]
-    est = estimator.estimate(lf, keys).collect()
-    infl = estimator.influence(lf, keys, est.lazy()).sort("_row").collect()
+    rows = rows_for(estimator, lf, keys)
+    est = estimator.estimate(rows, keys).collect()
+    infl = estimator.influence(rows, keys, est.lazy()).sort("_row").collect()
     names = list(estimator.names)
     u = infl.select(names).to_numpy()
     deriv = np.zeros_like(u)

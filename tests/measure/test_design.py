@@ -61,3 +61,23 @@ def test_domain_keeps_full_design() -> None:
         row = by_g.filter(pl.col("g") == g)
         assert_allclose(row["estimate"][0], m, rtol=1e-12)
         assert_allclose(row["se"][0], np.sqrt(var), rtol=1e-10)
+
+
+def test_combined_measures_give_the_same_standard_errors_as_separate_calls(
+    wb_sample: pl.DataFrame, wb_design: Design
+) -> None:
+    # measure() runs one kernel over hstacked linearised variables of several
+    # estimators (rows sorted once for the Gini); each SE must equal its own call's.
+    from mekong.measure import gini, measure, poverty
+
+    names = ["fgt0", "fgt1", "watts", "gini", "theil_t", "palma", "ge2"]
+    kw = {"size": "hhsize", "design": wb_design, "by": "geo1"}
+    both = measure(wb_sample, welfare="pc_exp", line=2000.0, measures=names, **kw)
+    pov = poverty(wb_sample, welfare="pc_exp", line=2000.0, measures=names[:3], **kw)
+    ineq = inequality(wb_sample, welfare="pc_exp", measures=names[4:], **kw)
+    gin = gini(wb_sample, welfare="pc_exp", **kw)
+    single = pl.concat([pov, gin, ineq]).sort("geo1", "measure")
+    both = both.sort("geo1", "measure")
+    assert both["measure"].to_list() == single["measure"].to_list()
+    assert_allclose(both["estimate"], single["estimate"], rtol=1e-12)
+    assert_allclose(both["se"], single["se"], rtol=1e-10)

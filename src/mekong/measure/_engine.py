@@ -76,12 +76,14 @@ class Estimator(Protocol):
         ...
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-        """One row per group: ``keys`` and one column per name."""
+        """One row per group: ``keys``, one column per name and, optionally, private
+        columns (prefixed ``_mk_`` and unique to the estimator) for ``influence``."""
         ...
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         """One row per sample row: ``keys``, design columns, ``_mk_w`` and one influence
-        column per name (:math:`u_i = \\partial\\hat\\theta / \\partial w_i`)."""
+        column per name (:math:`u_i = \\partial\\hat\\theta / \\partial w_i`). ``est``
+        holds the output of ``estimate`` (with its private columns) for every group."""
         ...
 
 
@@ -234,11 +236,21 @@ def _counts(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     return lf.group_by(keys).agg(pl.len().alias(N), pl.col(W).sum().alias(POP))
 
 
-def _wide_estimates(prep: Prepared, estimators: Sequence[Estimator]) -> pl.LazyFrame:
+def rows_for(est: Estimator, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The rows an estimator works on: its ``prepare_rows`` (e.g. sorted and
+    materialised once, shared by estimate and influence) or ``lf`` itself."""
+    prep_rows = getattr(est, "prepare_rows", None)
+    return lf if prep_rows is None else prep_rows(lf, keys)
+
+
+def _wide_estimates(
+    prep: Prepared, estimators: Sequence[Estimator], rows: Sequence[pl.LazyFrame] | None = None
+) -> pl.LazyFrame:
     keys = prep.keys
     wide = _counts(prep.lf, keys)
-    for est in estimators:
-        wide = wide.join(est.estimate(prep.lf, keys), on=keys, how="left", nulls_equal=True)
+    for i, est in enumerate(estimators):
+        lf = rows[i] if rows is not None else prep.lf
+        wide = wide.join(est.estimate(lf, keys), on=keys, how="left", nulls_equal=True)
     return wide
 
 
@@ -257,28 +269,64 @@ def run(
         raise UndefinedMeasureError(f"conf_level must be in (0, 1), got {conf_level}")
     keys = prep.keys
     names = [n for e in estimators for n in e.names]
-    wide_lf = _wide_estimates(prep, estimators)
-    wide = wide_lf.collect()
+    linearise = prep.design is not None and variance == "linearisation"
+    rows: list[pl.LazyFrame] | None = None
+    if linearise:
+        # Materialise the rows once (sorted if an estimator needs an order) and let every
+        # estimator read them, so that their linearised variables line up row by row.
+        sorter = next((e for e in estimators if hasattr(e, "prepare_rows")), None)
+        shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
+        rows = [shared] * len(estimators)
+    wide = _wide_estimates(prep, estimators, rows).collect()
     _check_finite(wide, names, prep.by)
 
     var: pl.DataFrame | None = None
     if prep.design is not None:
         table = design_table(prep.lf, prep.design)
-        if variance == "linearisation":
-            frames = []
-            for est in estimators:
-                infl = est.influence(prep.lf, keys, wide.lazy())
-                frames.append(
-                    linearised_variance(
-                        infl, keys=keys, values=list(est.names), design=prep.design, table=table
-                    )
-                )
-            var = frames[0]
-            for f in frames[1:]:
-                var = var.join(f.drop("_mk_df"), on=keys, how="left", nulls_equal=True)
+        if rows is not None:
+            var = _linearised(prep, estimators, rows[0], wide, table)
         else:
             var = _bootstrap_variance(prep, estimators, names, table, reps=reps, seed=seed)
     return _tidy(wide, var, keys, prep.by, names, conf_level, ci)
+
+
+def _linearised(
+    prep: Prepared,
+    estimators: Sequence[Estimator],
+    shared: pl.LazyFrame,
+    wide: pl.DataFrame,
+    table: pl.DataFrame,
+) -> pl.DataFrame:
+    """Variances of all measures: one kernel pass for every order-preserving estimator."""
+    assert prep.design is not None
+    design, keys = prep.design, prep.keys
+    aligned = [e for e in estimators if getattr(e, "order_preserving", True)]
+    others = [e for e in estimators if not getattr(e, "order_preserving", True)]
+    frames: list[pl.DataFrame] = []
+    if aligned:
+        cols = [*keys, W, *design.internal_strata()]
+        cols += [PSU] if design.psu is not None else []
+        cols += [FPC] if design.fpc is not None else []
+        parts = pl.collect_all(
+            [shared.select(cols)]
+            + [e.influence(shared, keys, wide.lazy()).select(list(e.names)) for e in aligned]
+        )
+        infl = pl.concat(parts, how="horizontal")
+        values = [n for e in aligned for n in e.names]
+        frames.append(
+            linearised_variance(infl.lazy(), keys=keys, values=values, design=design, table=table)
+        )
+    for est in others:
+        infl_lf = est.influence(shared, keys, wide.lazy())
+        frames.append(
+            linearised_variance(
+                infl_lf, keys=keys, values=list(est.names), design=design, table=table
+            )
+        )
+    var = frames[0]
+    for f in frames[1:]:
+        var = var.join(f.drop("_mk_df"), on=keys, how="left", nulls_equal=True)
+    return var
 
 
 def _check_finite(wide: pl.DataFrame, names: list[str], by: list[str]) -> None:

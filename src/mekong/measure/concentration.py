@@ -22,6 +22,7 @@ class ConcentrationEstimator:
     """Weighted concentration index of ``_mk_h`` ranked by ``_mk_y`` (``"concentration"``)."""
 
     names: tuple[str, ...] = ("concentration",)
+    order_preserving: bool = False
 
     @staticmethod
     def _ranked(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:

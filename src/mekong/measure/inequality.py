@@ -18,7 +18,7 @@ import polars as pl
 from mekong.measure._common import FrameLike, Options, document, fmt, split_options
 from mekong.measure._design import W
 from mekong.measure._engine import Check, Estimator, Prepared, prepare, run
-from mekong.measure._gini import gini_agg, gini_rows
+from mekong.measure._gini import gini_agg
 from mekong.measure.errors import MeasureError
 
 __all__ = [
@@ -105,7 +105,11 @@ def _needs_positive(name: str) -> bool:
 
 @dataclass(frozen=True)
 class GiniEstimator:
-    """Weighted Gini coefficient of welfare (measure ``"gini"``)."""
+    """Weighted Gini coefficient of welfare (measure ``"gini"``).
+
+    Rows are sorted once by group and welfare (a multi-threaded global sort); the
+    estimate and the linearised variable both come from cumulative sums on that order.
+    """
 
     correction: GiniCorrection = "none"
     names: tuple[str, ...] = ("gini",)
@@ -116,24 +120,37 @@ class GiniEstimator:
         n = pl.len().cast(pl.Float64)
         return n / (n - 1)
 
+    def prepare_rows(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        w = pl.col(W)
+        return (
+            lf.sort([*keys, Y])
+            .with_columns(
+                w.cum_sum().over(keys).alias("_mk_gnc"),
+                (w * pl.col(Y)).cum_sum().over(keys).alias("_mk_gyc"),
+            )
+            .collect()
+            .lazy()
+        )
+
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-        aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g")
+        if "_mk_gnc" not in lf.collect_schema().names():
+            lf = lf.sort([*keys, Y])
+        aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
         return (
             lf.group_by(keys)
             .agg(*aggs, self._factor().alias("_mk_gf"))
-            .select(*keys, (pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini"))
-            .with_columns(
-                pl.when(pl.col("gini").is_nan()).then(None).otherwise(pl.col("gini")).alias("gini")
-            )
+            .with_columns((pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini"))
         )
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
-        groups = lf.group_by(keys).agg(
-            *gini_agg(pl.col(Y), pl.col(W), "_mk_g"), self._factor().alias("_mk_gf")
-        )
-        rows = lf.join(groups, on=keys, how="left", nulls_equal=True)
-        rows = gini_rows(rows, keys, pl.col(Y), None, "_mk_g")
-        return rows.with_columns((pl.col("_mk_gu") * pl.col("_mk_gf")).alias("gini"))
+        private = est.select(*keys, "_mk_gN", "_mk_gY", "_mk_gG", "_mk_gf")
+        rows = lf.join(private, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        y, nk, yk = pl.col(Y), pl.col("_mk_gnc"), pl.col("_mk_gyc")
+        n, yt, g = pl.col("_mk_gN"), pl.col("_mk_gY"), pl.col("_mk_gG")
+        # Langel & Tillé (2013), eq. 9; see mekong.measure._gini.gini_rows.
+        u = (2 * (nk * y - yk) + yt - n * y - g * (yt + n * y)) / (n * yt)
+        u = pl.when(yt > 0).then(u).otherwise(0.0) * pl.col("_mk_gf")
+        return rows.with_columns(u.alias("gini"))
 
 
 @dataclass(frozen=True)
@@ -162,19 +179,19 @@ class MomentEstimator:
 
     def _aggs(self) -> list[pl.Expr]:
         w, y = pl.col(W), pl.col(Y)
-        aggs = [w.sum().alias("_mk_N"), (w * y).sum().alias("_mk_Y")]
+        aggs = [w.sum().alias("_mk_mN"), (w * y).sum().alias("_mk_mY")]
         for i, a in enumerate(self._powers()):
-            aggs.append((w * y.pow(a)).sum().alias(f"_mk_S{i}"))
-        aggs.append((w * y.log()).sum().alias("_mk_B"))
+            aggs.append((w * y.pow(a)).sum().alias(f"_mk_mS{i}"))
+        aggs.append((w * y.log()).sum().alias("_mk_mB"))
         ylogy = pl.when(y > 0).then(y * y.log()).otherwise(0.0)
-        aggs.append((w * ylogy).sum().alias("_mk_A"))
+        aggs.append((w * ylogy).sum().alias("_mk_mA"))
         return aggs
 
     def _s(self, a: float) -> pl.Expr:
-        return pl.col(f"_mk_S{self._powers().index(a)}")
+        return pl.col(f"_mk_mS{self._powers().index(a)}")
 
     def _value(self, kind: str, a: float) -> pl.Expr:
-        n, yt, b, at = pl.col("_mk_N"), pl.col("_mk_Y"), pl.col("_mk_B"), pl.col("_mk_A")
+        n, yt, b, at = pl.col("_mk_mN"), pl.col("_mk_mY"), pl.col("_mk_mB"), pl.col("_mk_mA")
         mu = yt / n
         if kind == "mean":
             return mu
@@ -190,7 +207,7 @@ class MomentEstimator:
         return 1 - (self._s(1 - a) / n).pow(1 / (1 - a)) / mu
 
     def _u(self, kind: str, a: float) -> pl.Expr:
-        n, yt, b, at = pl.col("_mk_N"), pl.col("_mk_Y"), pl.col("_mk_B"), pl.col("_mk_A")
+        n, yt, b, at = pl.col("_mk_mN"), pl.col("_mk_mY"), pl.col("_mk_mB"), pl.col("_mk_mA")
         y = pl.col(Y)
         mu = yt / n
         dmu = (y - mu) / n
@@ -217,11 +234,17 @@ class MomentEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         vals = [self._value(k, a).alias(name) for name, k, a in self._parts()]
-        return lf.group_by(keys).agg(self._aggs()).select(*keys, *vals)
+        return lf.group_by(keys).agg(self._aggs()).with_columns(vals)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
-        groups = lf.group_by(keys).agg(self._aggs())
-        rows = lf.join(groups, on=keys, how="left", nulls_equal=True)
+        private = [c for c in est.collect_schema().names() if c.startswith("_mk_m")]
+        rows = lf.join(
+            est.select(*keys, *private),
+            on=keys,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
         return rows.with_columns([self._u(k, a).alias(name) for name, k, a in self._parts()])
 
 
@@ -256,7 +279,7 @@ class QuantileEstimator:
 
     @staticmethod
     def _col(prefix: str, p: float) -> str:
-        return f"_mk_{prefix}_{p!r}"
+        return f"_mk_q{prefix}_{p!r}"
 
     def _aggs(self) -> list[pl.Expr]:
         w, y = pl.col(W), pl.col(Y)
@@ -264,7 +287,7 @@ class QuantileEstimator:
         nc = ws.cum_sum()
         yc = (ws * ys).cum_sum()
         n_tot = nc.last()
-        aggs = [n_tot.alias("_mk_N"), yc.last().alias("_mk_Y")]
+        aggs = [n_tot.alias("_mk_qN"), yc.last().alias("_mk_qY")]
         for p in self._ps():
             target = p * n_tot
             if p == 0:
@@ -285,7 +308,7 @@ class QuantileEstimator:
         kq = _quantile_kind(name)
         assert kq is not None
         kind, args = kq
-        n, yt = pl.col("_mk_N"), pl.col("_mk_Y")
+        n, yt = pl.col("_mk_qN"), pl.col("_mk_qY")
 
         def t(p: float) -> pl.Expr:
             return pl.col(self._col("T", p))
@@ -305,7 +328,7 @@ class QuantileEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         vals = [self._value(name).alias(name) for name in self.names]
-        return lf.group_by(keys).agg(self._aggs()).select(*keys, *vals)
+        return lf.group_by(keys).agg(self._aggs()).with_columns(vals)
 
     def _needs_density(self) -> list[float]:
         ps: list[float] = []
@@ -318,11 +341,12 @@ class QuantileEstimator:
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         w, y = pl.col(W), pl.col(Y)
-        groups = lf.group_by(keys).agg(self._aggs())
+        private = [c for c in est.collect_schema().names() if c.startswith("_mk_q")]
+        groups = est.select(*keys, *private)
         dens_ps = self._needs_density()
         if dens_ps:
             groups = groups.join(_bandwidth(lf, keys), on=keys, how="left", nulls_equal=True)
-        rows = lf.join(groups, on=keys, how="left", nulls_equal=True)
+        rows = lf.join(groups, on=keys, how="left", nulls_equal=True, maintain_order="left")
         if dens_ps:
             h = pl.col("_mk_h")
             dens = [
@@ -332,8 +356,8 @@ class QuantileEstimator:
                 for p in dens_ps
             ]
             fr = rows.group_by(keys).agg(dens)
-            rows = rows.join(fr, on=keys, how="left", nulls_equal=True)
-        n, yt = pl.col("_mk_N"), pl.col("_mk_Y")
+            rows = rows.join(fr, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        n, yt = pl.col("_mk_qN"), pl.col("_mk_qY")
 
         def ut(p: float) -> pl.Expr:
             # Linearised partial total sum w y I(y <= q_p) (Osier 2009, Langel & Tillé 2011).

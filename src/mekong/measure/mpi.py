@@ -155,7 +155,7 @@ def alkire_foster(
     checks = [
         Check(
             col,
-            ~pl.col(f"_mk_i{j}").is_in([0.0, 1.0]),
+            ~pl.col(f"_mk_i{j}").cast(pl.Float64).is_in([0.0, 1.0]),
             "not 0/1 (deprivation indicators must be 0/1 unless a cut-off is given)",
             "other",
         )
@@ -163,43 +163,50 @@ def alkire_foster(
         if col not in cutoffs
     ]
     prep_opts, run_opts = split_options(options)
-    prep = prepare(frame, inputs=internal, checks=checks, **prep_opts)  # type: ignore[arg-type]
+    prep = prepare(
+        frame,
+        inputs=internal,
+        checks=checks,
+        float_inputs=False,
+        **prep_opts,  # type: ignore[arg-type]
+    )
 
     def deprived(j: int, col: str) -> pl.Expr:
         x = pl.col(f"_mk_i{j}")
-        g = (x < cutoffs[col]) if col in cutoffs else (x == 1.0)
-        return g.cast(pl.Int64)
+        if col in cutoffs:
+            return (x.cast(pl.Float64) < cutoffs[col]).cast(pl.Int8)
+        return x  # already validated as 0/1
 
+    # Only the integer score and the poverty flag become columns; every other part stays
+    # an expression fused into the one aggregation pass (materialising 30 float columns
+    # costs more than the sums themselves).
     dep = {col: deprived(j, col) for j, col in enumerate(names)}
-    score = pl.sum_horizontal([dep[c] * ints[c] for c in names])
-    lf = prep.lf.with_columns(
-        score.alias(SCORE),
-        *[dep[c].cast(pl.Float64).alias(f"_mk_g{j}") for j, c in enumerate(names)],
+    score = pl.sum_horizontal([dep[c].cast(pl.Int64) * ints[c] for c in names])
+    prep.lf = prep.lf.with_columns(score.alias(SCORE)).with_columns(
+        _at_least(k_f, denom).cast(pl.Float64).alias("_mk_poor")
     )
-    prep.lf = lf
-    poor = _at_least(k_f, denom).cast(pl.Float64)
-    c = pl.col(SCORE).cast(pl.Float64) / denom
-    one = pl.lit(1.0)
+    poor, one = pl.col("_mk_poor"), pl.lit(1.0)
+    pc = poor * pl.col(SCORE) / denom
+    vul = (_at_least(vul_f, denom) & ~_at_least(k_f, denom)).cast(pl.Float64)
     est_names = ["H", "A", "M0", "vulnerable", "severe"]
-    nums = [
-        poor,
-        poor * c,
-        poor * c,
-        (_at_least(vul_f, denom) & ~_at_least(k_f, denom)).cast(pl.Float64),
-        _at_least(sev_f, denom).cast(pl.Float64),
-    ]
+    nums = [poor, pc, pc, vul, _at_least(sev_f, denom).cast(pl.Float64)]
     dens = [one, poor, one, one, one]
-    for j, col in enumerate(names):
-        g = pl.col(f"_mk_g{j}")
+    scales = [1.0] * 5
+    for col in names:
+        g = dep[col]
         est_names += [f"uncensored_{col}", f"censored_{col}", f"contribution_{col}"]
-        nums += [g, g * poor, g * poor * float(norm[col])]
-        dens += [one, one, poor * c]
+        nums += [g, g * poor, g * poor]
+        dens += [one, one, pc]
+        scales += [1.0, 1.0, float(norm[col])]
     estimator = RatioEstimator(
-        names=tuple(est_names), numerators=tuple(nums), denominators=tuple(dens)
+        names=tuple(est_names),
+        numerators=tuple(nums),
+        denominators=tuple(dens),
+        scales=tuple(scales),
     )
     out = run(prep, [estimator], **run_opts)  # type: ignore[arg-type]
     if prep.by:
-        out = pl.concat([out, _subgroup(prep, poor * c, run_opts)], how="vertical_relaxed")
+        out = pl.concat([out, _subgroup(prep, pc, run_opts)], how="vertical_relaxed")
         out = out.sort(prep.by, maintain_order=True)
     return out
 

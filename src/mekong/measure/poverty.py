@@ -93,21 +93,27 @@ class PovertyEstimator:
         raise AssertionError(name)
 
     @property
+    def order_preserving(self) -> bool:
+        """Sen and SST sort rows for their Gini parts; the rest keep the input order."""
+        return not (self._needs_gini_poor or "sst" in self.names)
+
+    @property
     def _needs_gini_poor(self) -> bool:
         return "sen" in self.names or "gini_poor" in self.names
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         w = pl.col(W)
-        aggs: list[pl.Expr] = [w.sum().alias("_mk_N")]
+        aggs: list[pl.Expr] = [w.sum().alias("_mk_pN")]
         for name in self._totals_needed():
-            aggs.append((w * self._row_value(name)).sum().alias(f"_mk_T_{name}"))
+            aggs.append((w * self._row_value(name)).sum().alias(f"_mk_pT_{name}"))
         if self._needs_gini_poor:
             poor_w = w * self._poor().cast(pl.Float64)
             aggs.extend(gini_agg(pl.col(Y), poor_w, "_mk_gp"))
         if "sst" in self.names:
             aggs.extend(gini_agg(self._gap(), w, "_mk_gg"))
         out = lf.group_by(keys).agg(aggs).with_columns(self._finish())
-        return out.select(*keys, *self.names)
+        # Keep the totals (private "_mk_p*"/"_mk_g*" columns) for the influence step.
+        return out
 
     def _totals_needed(self) -> list[str]:
         need: list[str] = []
@@ -120,15 +126,15 @@ class PovertyEstimator:
         return list(dict.fromkeys(need))
 
     def _finish(self) -> list[pl.Expr]:
-        n = pl.col("_mk_N")
+        n = pl.col("_mk_pN")
         exprs: list[pl.Expr] = []
-        p0, p1 = pl.col("_mk_T_fgt0") / n, pl.col("_mk_T_fgt1") / n
+        p0, p1 = pl.col("_mk_pT_fgt0") / n, pl.col("_mk_pT_fgt1") / n
         for name in self.names:
             kind, _ = _parse(name)
             if kind == "poor":
-                exprs.append(pl.col("_mk_T_poor").alias(name))
+                exprs.append(pl.col("_mk_pT_poor").alias(name))
             elif kind in ("fgt", "watts"):
-                exprs.append((pl.col(f"_mk_T_{name}") / n).alias(name))
+                exprs.append((pl.col(f"_mk_pT_{name}") / n).alias(name))
             elif kind == "gini_poor":
                 exprs.append(pl.col("_mk_gpG").alias(name))
             elif kind == "sen":
@@ -139,26 +145,23 @@ class PovertyEstimator:
         return exprs
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
-        # Recompute the group totals (cheap) rather than widening the tidy estimates.
-        w = pl.col(W)
-        aggs: list[pl.Expr] = [w.sum().alias("_mk_N")]
+        private = [c for c in est.collect_schema().names() if c.startswith(("_mk_p", "_mk_g"))]
         totals = self._totals_needed()
-        for name in totals:
-            aggs.append((w * self._row_value(name)).sum().alias(f"_mk_T_{name}"))
-        if self._needs_gini_poor:
-            aggs.extend(gini_agg(pl.col(Y), w * self._poor().cast(pl.Float64), "_mk_gp"))
-        if "sst" in self.names:
-            aggs.extend(gini_agg(self._gap(), w, "_mk_gg"))
-        groups = lf.group_by(keys).agg(aggs)
-        rows = lf.join(groups, on=keys, how="left", nulls_equal=True)
-        n = pl.col("_mk_N")
+        rows = lf.join(
+            est.select(*keys, *private),
+            on=keys,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        n = pl.col("_mk_pN")
         u: dict[str, pl.Expr] = {}
         for name in totals:
             value = self._row_value(name)
             if name == "poor":
                 u[name] = value
             else:
-                u[name] = (value - pl.col(f"_mk_T_{name}") / n) / n
+                u[name] = (value - pl.col(f"_mk_pT_{name}") / n) / n
         if self._needs_gini_poor:
             rows = gini_rows(rows, keys, pl.col(Y), self._poor(), "_mk_gp")
         if "sst" in self.names:
@@ -173,8 +176,8 @@ class PovertyEstimator:
             elif kind == "sen":
                 # S = P0 G_p + P1 (1 - G_p): product rule on the three linearised variables.
                 gp = pl.col("_mk_gpG")
-                p0 = pl.col("_mk_T_fgt0") / n
-                p1 = pl.col("_mk_T_fgt1") / n
+                p0 = pl.col("_mk_pT_fgt0") / n
+                p1 = pl.col("_mk_pT_fgt1") / n
                 out.append(
                     (gp * u["fgt0"] + (1 - gp) * u["fgt1"] + (p0 - p1) * pl.col("_mk_gpu")).alias(
                         name
@@ -182,7 +185,7 @@ class PovertyEstimator:
                 )
             elif kind == "sst":
                 gg = pl.col("_mk_ggG")
-                p1 = pl.col("_mk_T_fgt1") / n
+                p1 = pl.col("_mk_pT_fgt1") / n
                 out.append(((1 + gg) * u["fgt1"] + p1 * pl.col("_mk_ggu")).alias(name))
         return rows.with_columns(out)
 
