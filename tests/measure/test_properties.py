@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -65,6 +65,8 @@ def test_scale_invariance(ys: list[float], factor: float) -> None:
         atol=1e-12,
     )
     line = float(np.mean(ys))
+    # A welfare exactly at the line may round to either side once scaled.
+    assume(all(abs(y - line) > 1e-9 * line for y in ys))
     assert_allclose(
         values(fgt(base, welfare="y", line=line)),
         values(fgt(scaled, welfare="y", line=line * factor)),

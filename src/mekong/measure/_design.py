@@ -19,7 +19,7 @@ import polars as pl
 
 from mekong.measure.errors import DesignError
 
-__all__ = ["Design", "linearised_variance"]
+__all__ = ["Design", "group_agg", "linearised_variance", "over", "sort_by_keys"]
 
 Singleton = Literal["error", "skip", "center"]
 
@@ -29,6 +29,27 @@ PSU = "_mk_psu"
 FPC = "_mk_fpc"
 STRATUM_PREFIX = "_mk_s"
 ALL = "_mk_all"
+
+
+def group_agg(lf: pl.LazyFrame, keys: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """``group_by(keys).agg(aggs)``, or a plain ``select`` for the whole sample.
+
+    A group_by on the constant key runs each aggregation in one thread; a select keeps
+    Polars' parallel kernels (5x faster on 10 M rows for a sorted cumulative sum).
+    """
+    if keys == [ALL]:
+        return lf.select(aggs).with_columns(pl.lit(0, dtype=pl.Int8).alias(ALL))
+    return lf.group_by(keys).agg(aggs)
+
+
+def over(expr: pl.Expr, keys: list[str]) -> pl.Expr:
+    """``expr.over(keys)``, or ``expr`` itself for the whole sample."""
+    return expr if keys == [ALL] else expr.over(keys)
+
+
+def sort_by_keys(keys: list[str], *columns: str) -> list[str]:
+    """Sort order: group keys then ``columns`` (the constant key is skipped)."""
+    return list(columns) if keys == [ALL] else [*keys, *columns]
 
 
 @dataclass(frozen=True)

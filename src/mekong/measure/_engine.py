@@ -25,6 +25,7 @@ from mekong.measure._design import (
     Design,
     W,
     design_table,
+    group_agg,
     linearised_variance,
 )
 from mekong.measure.errors import (
@@ -233,7 +234,7 @@ def _first_row(lf: pl.LazyFrame, bad: pl.Expr) -> int:
 
 
 def _counts(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    return lf.group_by(keys).agg(pl.len().alias(N), pl.col(W).sum().alias(POP))
+    return group_agg(lf, keys, [pl.len().alias(N), pl.col(W).sum().alias(POP)])
 
 
 def rows_for(est: Estimator, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:

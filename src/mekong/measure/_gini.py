@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from mekong.measure._design import W
+from mekong.measure._design import W, over, sort_by_keys
 
 __all__ = ["gini_agg", "gini_rows"]
 
@@ -49,11 +49,11 @@ def gini_rows(
     """
     w = pl.col(W) if mask is None else pl.col(W) * mask.cast(pl.Float64)
     tmp_v = f"{prefix}v"
-    lf = lf.with_columns(v.alias(tmp_v), w.alias(f"{prefix}w")).sort([*keys, tmp_v])
+    lf = lf.with_columns(v.alias(tmp_v), w.alias(f"{prefix}w")).sort(sort_by_keys(keys, tmp_v))
     vv = pl.col(tmp_v)
     ww = pl.col(f"{prefix}w")
-    nk = ww.cum_sum().over(keys)
-    yk = (ww * vv).cum_sum().over(keys)
+    nk = over(ww.cum_sum(), keys)
+    yk = over((ww * vv).cum_sum(), keys)
     n, y, g = pl.col(f"{prefix}N"), pl.col(f"{prefix}Y"), pl.col(f"{prefix}G")
     u = (2 * (nk * vv - yk) + y - n * vv - g * (y + n * vv)) / (n * y)
     u = pl.when(y > 0).then(u).otherwise(0.0)

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import polars as pl
 
-from mekong.measure._design import W
+from mekong.measure._design import W, group_agg
 
 __all__ = ["RatioEstimator"]
 
@@ -67,7 +67,7 @@ class RatioEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         vals = [self._ratio(i).alias(n) for i, n in enumerate(self.names)]
-        return lf.group_by(keys).agg(self._aggs()).with_columns(vals)
+        return group_agg(lf, keys, self._aggs()).with_columns(vals)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_r")]

@@ -8,7 +8,7 @@ from typing import Unpack
 import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, split_options
-from mekong.measure._design import W
+from mekong.measure._design import W, group_agg, over, sort_by_keys
 from mekong.measure._engine import Check, prepare, run
 
 __all__ = ["ConcentrationEstimator", "concentration_index"]
@@ -28,16 +28,16 @@ class ConcentrationEstimator:
     def _ranked(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         w, h = pl.col(W), pl.col(H)
         tie = [*keys, Y]
-        lf = lf.sort([*keys, Y]).with_columns(
-            w.cum_sum().over(keys).alias("_mk_nc"), (w * h).cum_sum().over(keys).alias("_mk_hc")
+        lf = lf.sort(sort_by_keys(keys, Y)).with_columns(
+            over(w.cum_sum(), keys).alias("_mk_nc"), over((w * h).cum_sum(), keys).alias("_mk_hc")
         )
         return lf.with_columns(
             (pl.col("_mk_nc") - w).min().over(tie).alias("_mk_nlt"),
             w.sum().over(tie).alias("_mk_wt"),
             pl.col("_mk_hc").last().over(tie).alias("_mk_hle"),
             (w * h).sum().over(tie).alias("_mk_ht"),
-            w.sum().over(keys).alias("_mk_N"),
-            (w * h).sum().over(keys).alias("_mk_H"),
+            over(w.sum(), keys).alias("_mk_N"),
+            over((w * h).sum(), keys).alias("_mk_H"),
         )
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
@@ -45,7 +45,7 @@ class ConcentrationEstimator:
         q = (w * h * (2 * pl.col("_mk_nlt") + pl.col("_mk_wt"))).sum()
         n, ht = pl.col("_mk_N").first(), pl.col("_mk_H").first()
         value = pl.when(ht != 0).then(q / (n * ht) - 1).otherwise(None)
-        return self._ranked(lf, keys).group_by(keys).agg(value.alias("concentration"))
+        return group_agg(self._ranked(lf, keys), keys, [value.alias("concentration")])
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         rows = self._ranked(lf, keys).join(

@@ -16,7 +16,7 @@ from typing import Literal, Unpack
 import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, fmt, split_options
-from mekong.measure._design import W
+from mekong.measure._design import W, group_agg, over, sort_by_keys
 from mekong.measure._engine import Check, Estimator, Prepared, prepare, run
 from mekong.measure._gini import gini_agg
 from mekong.measure.errors import MeasureError
@@ -123,10 +123,10 @@ class GiniEstimator:
     def prepare_rows(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         w = pl.col(W)
         return (
-            lf.sort([*keys, Y])
+            lf.sort(sort_by_keys(keys, Y))
             .with_columns(
-                w.cum_sum().over(keys).alias("_mk_gnc"),
-                (w * pl.col(Y)).cum_sum().over(keys).alias("_mk_gyc"),
+                over(w.cum_sum(), keys).alias("_mk_gnc"),
+                over((w * pl.col(Y)).cum_sum(), keys).alias("_mk_gyc"),
             )
             .collect()
             .lazy()
@@ -134,12 +134,10 @@ class GiniEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         if "_mk_gnc" not in lf.collect_schema().names():
-            lf = lf.sort([*keys, Y])
+            lf = lf.sort(sort_by_keys(keys, Y))
         aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
-        return (
-            lf.group_by(keys)
-            .agg(*aggs, self._factor().alias("_mk_gf"))
-            .with_columns((pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini"))
+        return group_agg(lf, keys, [*aggs, self._factor().alias("_mk_gf")]).with_columns(
+            (pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini")
         )
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
@@ -234,7 +232,7 @@ class MomentEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         vals = [self._value(k, a).alias(name) for name, k, a in self._parts()]
-        return lf.group_by(keys).agg(self._aggs()).with_columns(vals)
+        return group_agg(lf, keys, self._aggs()).with_columns(vals)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_m")]
@@ -328,7 +326,7 @@ class QuantileEstimator:
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         vals = [self._value(name).alias(name) for name in self.names]
-        return lf.group_by(keys).agg(self._aggs()).with_columns(vals)
+        return group_agg(lf, keys, self._aggs()).with_columns(vals)
 
     def _needs_density(self) -> list[float]:
         ps: list[float] = []
@@ -355,7 +353,7 @@ class QuantileEstimator:
                 .alias(self._col("f", p))
                 for p in dens_ps
             ]
-            fr = rows.group_by(keys).agg(dens)
+            fr = group_agg(rows, keys, dens)
             rows = rows.join(fr, on=keys, how="left", nulls_equal=True, maintain_order="left")
         n, yt = pl.col("_mk_qN"), pl.col("_mk_qY")
 
@@ -415,7 +413,7 @@ def _bandwidth(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     spread = pl.min_horizontal(sd, (q3 - q1) / 1.34)
     spread = pl.when(spread > 0).then(spread).otherwise(sd)
     h = 0.9 * spread * pl.len().cast(pl.Float64).pow(-0.2)
-    return lf.group_by(keys).agg(h.alias("_mk_h"))
+    return group_agg(lf, keys, [h.alias("_mk_h")])
 
 
 # --------------------------------------------------------------------------- public API

@@ -28,7 +28,7 @@ from mekong.measure._common import (
     fmt,
     split_options,
 )
-from mekong.measure._design import W
+from mekong.measure._design import W, group_agg
 from mekong.measure._engine import Check, Prepared, prepare, run
 from mekong.measure._gini import gini_agg, gini_rows
 from mekong.measure.errors import MeasureError
@@ -111,7 +111,7 @@ class PovertyEstimator:
             aggs.extend(gini_agg(pl.col(Y), poor_w, "_mk_gp"))
         if "sst" in self.names:
             aggs.extend(gini_agg(self._gap(), w, "_mk_gg"))
-        out = lf.group_by(keys).agg(aggs).with_columns(self._finish())
+        out = group_agg(lf, keys, aggs).with_columns(self._finish())
         # Keep the totals (private "_mk_p*"/"_mk_g*" columns) for the influence step.
         return out
 
