@@ -342,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
         "--subsample", type=int, default=200_000, help="rows for slow peers (extrapolated linearly)"
     )
     p.add_argument("--repeat", type=int, default=2, help="best of this many runs")
+    p.add_argument(
+        "--full-below",
+        type=float,
+        default=30.0,
+        help="rerun a subsampled peer on all rows when its extrapolated time is below this",
+    )
     p.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -370,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             rows = min(size, args.subsample) if slow else size
             res = run_case(case, size, args.groups, rows, 1 if slow else args.repeat, args.timeout)
+            # Peers that turn out fast are rerun on the full data: extrapolating a sort
+            # linearly from a subsample would flatter or penalise them.
+            if slow and "error" not in res and res["rows"] < size:
+                predicted = res["seconds"] * size / res["rows"]
+                if predicted <= args.full_below:
+                    res = run_case(case, size, args.groups, size, args.repeat, args.timeout)
             if "error" in res:
                 print(f"{size:>11,} {family:<16} {label:<27} {'-':>9} {'-':>9}  {res['error']}")
                 continue
