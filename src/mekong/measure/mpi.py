@@ -155,7 +155,7 @@ def alkire_foster(
     checks = [
         Check(
             col,
-            ~pl.col(f"_mk_i{j}").cast(pl.Float64).is_in([0.0, 1.0]),
+            ~((pl.col(f"_mk_i{j}") == 0) | (pl.col(f"_mk_i{j}") == 1)),
             "not 0/1 (deprivation indicators must be 0/1 unless a cut-off is given)",
             "other",
         )
@@ -175,7 +175,7 @@ def alkire_foster(
         x = pl.col(f"_mk_i{j}")
         if col in cutoffs:
             return (x.cast(pl.Float64) < cutoffs[col]).cast(pl.Int8)
-        return x  # already validated as 0/1
+        return x.cast(pl.Int8)  # already validated as 0/1 (or boolean)
 
     # Only the integer score and the poverty flag become columns; every other part stays
     # an expression fused into the one aggregation pass (materialising 30 float columns
