@@ -1,0 +1,262 @@
+"""Survey design and the single Taylor-linearisation variance kernel.
+
+Every estimator in this package returns, besides its estimate, a *linearised variable*
+(influence value) :math:`u_i` for each sample row such that
+
+.. math:: \\hat\\theta - \\theta \\approx \\sum_i w_i u_i - E\\Big[\\sum_i w_i u_i\\Big],
+
+i.e. :math:`u_i = \\partial \\hat\\theta / \\partial w_i` (Deville 1999). The variance of any
+estimate is then the variance of an estimated total, which one kernel computes for all
+measures and all domains at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from mekong.measure.errors import DesignError
+
+__all__ = ["Design", "group_agg", "linearised_variance", "over", "sort_by_keys"]
+
+Singleton = Literal["error", "skip", "center"]
+
+# Internal column names; the prefix keeps them apart from the caller's columns.
+W = "_mk_w"
+PSU = "_mk_psu"
+FPC = "_mk_fpc"
+STRATUM_PREFIX = "_mk_s"
+ALL = "_mk_all"
+
+
+def group_agg(lf: pl.LazyFrame, keys: list[str], aggs: list[pl.Expr]) -> pl.LazyFrame:
+    """``group_by(keys).agg(aggs)``, or a plain ``select`` for the whole sample.
+
+    A group_by on the constant key runs each aggregation in one thread; a select keeps
+    Polars' parallel kernels (5x faster on 10 M rows for a sorted cumulative sum).
+    """
+    if keys == [ALL]:
+        return lf.select(aggs).with_columns(pl.lit(0, dtype=pl.Int8).alias(ALL))
+    return lf.group_by(keys).agg(aggs)
+
+
+def over(expr: pl.Expr, keys: list[str]) -> pl.Expr:
+    """``expr.over(keys)``, or ``expr`` itself for the whole sample."""
+    return expr if keys == [ALL] else expr.over(keys)
+
+
+def sort_by_keys(keys: list[str], *columns: str) -> list[str]:
+    """Sort order that puts rows in ascending ``columns`` *within every group*.
+
+    Sorting by the value alone is enough: ``group_by().agg()`` and ``over()`` keep the
+    row order inside each group, and a one-key sort is ~2.5x faster than sorting by
+    (keys, value) on 10 M rows.
+    """
+    del keys
+    return list(columns)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A (possibly stratified, clustered) survey design.
+
+    Parameters
+    ----------
+    weight
+        Column of sampling weights (inverse inclusion probabilities of the household).
+        ``None`` means every row has weight 1.
+    strata
+        Column, or tuple of columns whose combination, defines the strata. ``None``: one
+        stratum.
+    psu
+        Column of primary sampling units (clusters). Codes are taken *within* strata, as in
+        R's ``nest = TRUE``. ``None``: each row is its own PSU.
+    fpc
+        Optional finite-population correction per stratum: a value > 1 is the number of
+        PSUs in the stratum population (:math:`f_h = n_h / N_h`); a value <= 1 is the
+        first-stage sampling fraction :math:`f_h` itself.
+    singleton
+        What to do with a stratum holding a single PSU: ``"error"`` (default, as svy) raises
+        :class:`~mekong.measure.errors.DesignError`; ``"skip"`` lets it contribute nothing
+        (R ``lonely.psu = "remove"``); ``"center"`` lets it contribute its squared deviation
+        from the mean PSU total of the whole sample (R ``lonely.psu = "adjust"``).
+
+    Notes
+    -----
+    The variance is the with-replacement (first-stage) estimator used by R ``survey``,
+    Stata ``svy`` and ``svy``; see :func:`linearised_variance`.
+    """
+
+    weight: str | None = None
+    strata: str | tuple[str, ...] | None = None
+    psu: str | None = None
+    fpc: str | None = None
+    singleton: Singleton = "error"
+
+    @property
+    def strata_columns(self) -> tuple[str, ...]:
+        """The stratum columns as a tuple (empty without strata)."""
+        if self.strata is None:
+            return ()
+        if isinstance(self.strata, str):
+            return (self.strata,)
+        return tuple(self.strata)
+
+    def internal_strata(self) -> list[str]:
+        """Internal names of the stratum columns, one per user column (at least one)."""
+        return [f"{STRATUM_PREFIX}{i}" for i in range(max(1, len(self.strata_columns)))]
+
+
+def design_table(lf: pl.LazyFrame, design: Design) -> pl.DataFrame:
+    """Count PSUs per stratum over the *full* sample and derive the variance factor.
+
+    Returns one row per stratum with ``_mk_nh`` (PSUs in the stratum) and ``_mk_factor``
+    :math:`= (1 - f_h)\\, n_h / (n_h - 1)` (null for singleton strata).
+    """
+    strata = design.internal_strata()
+    n_psu = pl.col(PSU).n_unique() if design.psu is not None else pl.len()
+    fpc = pl.col(FPC).first() if design.fpc is not None else pl.lit(0.0)
+    table = (
+        lf.group_by(strata)
+        .agg(n_psu.cast(pl.Float64).alias("_mk_nh"), fpc.cast(pl.Float64).alias("_mk_fpcv"))
+        .collect()
+    )
+    frac = (
+        pl.when(pl.col("_mk_fpcv") > 1)
+        .then(pl.col("_mk_nh") / pl.col("_mk_fpcv"))
+        .otherwise(pl.col("_mk_fpcv"))
+    )
+    table = table.with_columns(
+        pl.when(pl.col("_mk_nh") > 1)
+        .then((1 - frac) * pl.col("_mk_nh") / (pl.col("_mk_nh") - 1))
+        .otherwise(None)
+        .alias("_mk_factor")
+    ).drop("_mk_fpcv")
+    if design.singleton == "error":
+        single = table.filter(pl.col("_mk_nh") < 2)
+        if single.height:
+            names = list(design.strata_columns) or ["(all rows)"]
+            shown = single.head(5).drop("_mk_nh", "_mk_factor").rows()
+            raise DesignError(
+                f"{single.height} stratum/strata of {names} hold a single PSU (first: "
+                f"{shown}); no within-stratum variance exists. Choose Design(singleton="
+                f"'skip' or 'center') or collapse strata"
+            )
+    return table
+
+
+def linearised_variance(
+    lf: pl.LazyFrame,
+    *,
+    keys: list[str],
+    values: list[str],
+    design: Design,
+    table: pl.DataFrame,
+) -> pl.DataFrame:
+    """Variance of :math:`\\hat\\theta` from its linearised variable, for every domain.
+
+    Parameters
+    ----------
+    lf
+        One row per sample row with the domain ``keys``, the weight ``_mk_w``, the design
+        columns and one column of influence values :math:`u_i` per name in ``values``. A row
+        carries the influence on the estimate *of its own domain*; it is zero for the
+        estimates of every other domain, so domains keep the full design without any
+        subsetting.
+    keys
+        Domain columns (use a constant column for the whole sample).
+    values
+        Influence columns.
+    design
+        The survey design.
+    table
+        Output of :func:`design_table` for the same sample.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``keys``, one variance column per name in ``values`` and ``_mk_df``, the degrees of
+        freedom: PSUs holding domain rows minus strata holding domain rows (svy's rule).
+
+    Notes
+    -----
+    With :math:`z_{hj} = \\sum_{i \\in (h, j)} w_i u_i` the PSU totals of stratum
+    :math:`h` (:math:`n_h` PSUs in the full sample),
+
+    .. math::
+
+        \\hat V(\\hat\\theta) = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
+            \\sum_{j=1}^{n_h} (z_{hj} - \\bar z_h)^2
+          = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
+            \\Big(\\sum_j z_{hj}^2 - \\frac{(\\sum_j z_{hj})^2}{n_h}\\Big).
+
+    PSUs without rows of the domain have :math:`z_{hj} = 0`; they add nothing to either
+    sum but still count in :math:`n_h`, which is why only domain rows are aggregated.
+
+    References
+    ----------
+    Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., ch. 6. Springer.
+    Deville, J.-C. (1999). Variance estimation for complex statistics and estimators:
+    linearization and residual techniques. *Survey Methodology* 25(2), 193-203.
+    """
+    strata = design.internal_strata()
+    z = [(pl.col(v) * pl.col(W)).alias(v) for v in values]
+    if design.psu is not None:
+        totals = lf.group_by([*keys, *strata, PSU]).agg([e.sum() for e in z])
+    else:
+        totals = lf.select([*keys, *strata, *z])
+    s1 = [pl.col(v).sum().alias(f"_mk_s1_{i}") for i, v in enumerate(values)]
+    s2 = [(pl.col(v) ** 2).sum().alias(f"_mk_s2_{i}") for i, v in enumerate(values)]
+    per_stratum = (
+        totals.group_by([*keys, *strata])
+        .agg([*s1, *s2, pl.len().alias("_mk_k")])
+        .join(table.lazy(), on=strata, how="left")
+    )
+    nh = pl.col("_mk_nh")
+    contrib = [
+        (
+            pl.col("_mk_factor") * (pl.col(f"_mk_s2_{i}") - pl.col(f"_mk_s1_{i}") ** 2 / nh)
+        ).fill_null(0.0)
+        for i in range(len(values))
+    ]
+    out = per_stratum.group_by(keys).agg(
+        *[c.sum().alias(v) for c, v in zip(contrib, values, strict=True)],
+        (pl.col("_mk_k").sum() - pl.len()).alias("_mk_df"),
+    )
+    if design.singleton == "center":
+        out = _add_centered_singletons(per_stratum, out, keys, values, table)
+    return out.collect()
+
+
+def _add_centered_singletons(
+    per_stratum: pl.LazyFrame,
+    out: pl.LazyFrame,
+    keys: list[str],
+    values: list[str],
+    table: pl.DataFrame,
+) -> pl.LazyFrame:
+    """Add :math:`(z_h - \\bar z)^2` for each singleton stratum (R ``lonely.psu="adjust"``).
+
+    :math:`\\bar z` is the mean of all PSU totals of the domain over every PSU of the
+    sample; a singleton stratum without domain rows contributes :math:`\\bar z^2`.
+    """
+    n_psu_total = float(table["_mk_nh"].sum())
+    n_single = int((table["_mk_nh"] < 2).sum())
+    if n_single == 0:
+        return out
+    single = pl.col("_mk_nh") < 2
+    agg = []
+    for i, v in enumerate(values):
+        s1 = pl.col(f"_mk_s1_{i}")
+        zbar = s1.sum() / n_psu_total
+        present = (s1 - zbar).pow(2).filter(single).sum()
+        missing = (n_single - single.sum()) * zbar**2
+        agg.append((present + missing).alias(f"_mk_c_{v}"))
+    extra = per_stratum.group_by(keys).agg(agg)
+    return (
+        out.join(extra, on=keys, how="left")
+        .with_columns([(pl.col(v) + pl.col(f"_mk_c_{v}")).alias(v) for v in values])
+        .drop([f"_mk_c_{v}" for v in values])
+    )

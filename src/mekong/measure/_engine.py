@@ -1,0 +1,447 @@
+"""Shared machinery: input validation, running estimators, variance and tidy output.
+
+An *estimator* knows how to compute a few named measures per group (``estimate``) and
+their linearised variables per row (``influence``). This module turns one or more of them
+into the tidy frame every public function returns::
+
+    <group columns> | measure | estimate | se | ci_low | ci_high | n | population
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from mekong.measure._design import (
+    ALL,
+    FPC,
+    PSU,
+    Design,
+    W,
+    design_table,
+    group_agg,
+    linearised_variance,
+)
+from mekong.measure.errors import (
+    EmptyGroupError,
+    InvalidWeightError,
+    MeasureError,
+    MissingValueError,
+    NegativeWelfareError,
+    UndefinedMeasureError,
+    UnknownColumnError,
+)
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "Check",
+    "CiDistribution",
+    "Estimator",
+    "Prepared",
+    "Variance",
+    "prepare",
+    "run",
+]
+
+Variance = Literal["linearisation", "bootstrap"]
+CiDistribution = Literal["t", "normal"]
+FrameLike = pl.DataFrame | pl.LazyFrame
+
+OUTPUT_COLUMNS = ("measure", "estimate", "se", "ci_low", "ci_high", "n", "population")
+N = "_mk_n"
+POP = "_mk_pop"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A row-level validity rule: ``bad`` is true on offending rows."""
+
+    column: str
+    bad: pl.Expr
+    reason: str
+    kind: Literal["welfare", "weight", "other"] = "welfare"
+
+
+class Estimator(Protocol):
+    """What an estimator provides to :func:`run`."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Measure names, in output order."""
+        ...
+
+    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        """One row per group: ``keys``, one column per name and, optionally, private
+        columns (prefixed ``_mk_`` and unique to the estimator) for ``influence``."""
+        ...
+
+    def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
+        """One row per sample row: ``keys``, design columns, ``_mk_w`` and one influence
+        column per name (:math:`u_i = \\partial\\hat\\theta / \\partial w_i`). ``est``
+        holds the output of ``estimate`` (with its private columns) for every group."""
+        ...
+
+
+@dataclass
+class Prepared:
+    """A validated frame with internal column names, ready for estimators."""
+
+    lf: pl.LazyFrame
+    by: list[str]
+    design: Design | None
+    keys: list[str] = field(default_factory=list)
+
+
+def _as_list(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def prepare(
+    frame: FrameLike,
+    *,
+    inputs: dict[str, str],
+    by: str | Sequence[str] | None,
+    weight: str | None,
+    size: str | None,
+    design: Design | None,
+    checks: Sequence[Check] = (),
+    float_inputs: bool = True,
+) -> Prepared:
+    """Select, rename and validate the columns a measure needs.
+
+    Parameters
+    ----------
+    frame
+        The caller's data.
+    inputs
+        Internal name -> caller's column for every analysis variable.
+    by
+        Group columns (kept under their own names).
+    weight, size
+        Weight column and optional household-size multiplier (person-level measures use
+        household weight x size). ``design.weight`` is used when ``design`` is given.
+    design
+        Survey design or ``None`` for point estimates only.
+    checks
+        Extra row-level rules (on internal names), evaluated in the same pass.
+    float_inputs
+        Cast inputs to Float64.
+    """
+    lf = frame.lazy()
+    schema = lf.collect_schema()
+    available = list(schema.names())
+    by_cols = _as_list(by)
+    if design is not None:
+        if weight is not None and design.weight is not None and weight != design.weight:
+            raise MeasureError(
+                f"weight={weight!r} conflicts with design.weight={design.weight!r}; "
+                "give the weight in one place"
+            )
+        weight = design.weight or weight
+    named: list[str] = [*inputs.values(), *by_cols]
+    if weight is not None:
+        named.append(weight)
+    if size is not None:
+        named.append(size)
+    if design is not None:
+        named.extend(design.strata_columns)
+        if design.psu is not None:
+            named.append(design.psu)
+        if design.fpc is not None:
+            named.append(design.fpc)
+    for col in named:
+        if col not in available:
+            raise UnknownColumnError(col, available)
+        if col.startswith("_mk_"):
+            raise MeasureError(f"column {col!r} uses the reserved prefix '_mk_'; rename it")
+
+    exprs: list[pl.Expr] = [pl.col(c) for c in by_cols]
+    for internal, col in inputs.items():
+        e = pl.col(col)
+        exprs.append((e.cast(pl.Float64) if float_inputs else e).alias(internal))
+    w = pl.col(weight).cast(pl.Float64) if weight is not None else pl.lit(1.0)
+    if size is not None:
+        w = w * pl.col(size).cast(pl.Float64)
+    exprs.append(w.alias(W))
+    if design is not None:
+        strata = design.internal_strata()
+        if design.strata_columns:
+            exprs.extend(
+                pl.col(c).alias(s) for c, s in zip(design.strata_columns, strata, strict=True)
+            )
+        else:
+            exprs.append(pl.lit(0, dtype=pl.Int8).alias(strata[0]))
+        if design.psu is not None:
+            exprs.append(pl.col(design.psu).alias(PSU))
+        if design.fpc is not None:
+            exprs.append(pl.col(design.fpc).cast(pl.Float64).alias(FPC))
+    keys = by_cols or [ALL]
+    if not by_cols:
+        exprs.append(pl.lit(0, dtype=pl.Int8).alias(ALL))
+    out = lf.select(exprs)
+
+    rules: list[tuple[str, pl.Expr, str, str]] = []
+    missing_cols = list(dict.fromkeys(named))
+    for col in missing_cols:
+        e = pl.col(col)
+        e_bad = e.is_null() | e.is_nan() if schema[col].is_float() else e.is_null()
+        rules.append((col, e_bad, "missing", "missing"))
+    for wcol in (weight, size):
+        if wcol is not None:
+            e = pl.col(wcol).cast(pl.Float64)
+            rules.append((wcol, ~(e > 0) | ~e.is_finite(), "weight", "weight"))
+    # Extra checks are written on internal names: evaluate them on the renamed frame.
+    n_rows_expr = pl.len().alias("_mk_rows")
+    raw_counts = lf.select(
+        n_rows_expr, *[bad.sum().alias(f"_mk_r{i}") for i, (_, bad, _, _) in enumerate(rules)]
+    )
+    extra_counts = out.select(
+        [c.bad.fill_null(False).sum().alias(f"_mk_c{i}") for i, c in enumerate(checks)]
+    )
+    counts = pl.concat([raw_counts, extra_counts], how="horizontal").collect()
+    if counts["_mk_rows"][0] == 0:
+        raise EmptyGroupError("the frame has no rows to measure")
+    for i, (col, bad, _, kind) in enumerate(rules):
+        cnt = int(counts[f"_mk_r{i}"][0])
+        if cnt:
+            first = _first_row(lf, bad)
+            if kind == "missing":
+                raise MissingValueError(col, cnt, first)
+            raise InvalidWeightError(col, cnt, first)
+    for i, c in enumerate(checks):
+        cnt = int(counts[f"_mk_c{i}"][0])
+        if cnt:
+            first = _first_row(out, c.bad.fill_null(False))
+            if c.kind == "weight":
+                raise InvalidWeightError(c.column, cnt, first)
+            raise NegativeWelfareError(c.column, cnt, first, c.reason)
+    return Prepared(lf=out, by=by_cols, design=design, keys=keys)
+
+
+def _first_row(lf: pl.LazyFrame, bad: pl.Expr) -> int:
+    idx = lf.with_row_index("_mk_idx").filter(bad).select("_mk_idx").head(1).collect()
+    return int(idx["_mk_idx"][0]) if idx.height else -1
+
+
+def _counts(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    return group_agg(lf, keys, [pl.len().alias(N), pl.col(W).sum().alias(POP)])
+
+
+def rows_for(est: Estimator, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The rows an estimator works on: its ``prepare_rows`` (e.g. sorted and
+    materialised once, shared by estimate and influence) or ``lf`` itself."""
+    prep_rows = getattr(est, "prepare_rows", None)
+    return lf if prep_rows is None else prep_rows(lf, keys)
+
+
+def _wide_estimates(
+    prep: Prepared, estimators: Sequence[Estimator], rows: Sequence[pl.LazyFrame] | None = None
+) -> pl.LazyFrame:
+    keys = prep.keys
+    wide = _counts(prep.lf, keys)
+    for i, est in enumerate(estimators):
+        lf = rows[i] if rows is not None else prep.lf
+        wide = wide.join(est.estimate(lf, keys), on=keys, how="left", nulls_equal=True)
+    return wide
+
+
+def run(
+    prep: Prepared,
+    estimators: Sequence[Estimator],
+    *,
+    conf_level: float = 0.95,
+    variance: Variance = "linearisation",
+    ci: CiDistribution = "t",
+    reps: int = 200,
+    seed: int | None = None,
+) -> pl.DataFrame:
+    """Compute estimates (and, with a design, standard errors) in tidy form."""
+    if not 0 < conf_level < 1:
+        raise UndefinedMeasureError(f"conf_level must be in (0, 1), got {conf_level}")
+    keys = prep.keys
+    names = [n for e in estimators for n in e.names]
+    linearise = prep.design is not None and variance == "linearisation"
+    rows: list[pl.LazyFrame] | None = None
+    if linearise:
+        # Materialise the rows once (sorted if an estimator needs an order) and let every
+        # estimator read them, so that their linearised variables line up row by row.
+        sorter = next((e for e in estimators if hasattr(e, "prepare_rows")), None)
+        shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
+        rows = [shared] * len(estimators)
+    wide = _wide_estimates(prep, estimators, rows).collect()
+    _check_finite(wide, names, prep.by)
+
+    var: pl.DataFrame | None = None
+    if prep.design is not None:
+        table = design_table(prep.lf, prep.design)
+        if rows is not None:
+            var = _linearised(prep, estimators, rows[0], wide, table)
+        else:
+            var = _bootstrap_variance(prep, estimators, names, table, reps=reps, seed=seed)
+    return _tidy(wide, var, keys, prep.by, names, conf_level, ci)
+
+
+def _linearised(
+    prep: Prepared,
+    estimators: Sequence[Estimator],
+    shared: pl.LazyFrame,
+    wide: pl.DataFrame,
+    table: pl.DataFrame,
+) -> pl.DataFrame:
+    """Variances of all measures: one kernel pass for every order-preserving estimator."""
+    assert prep.design is not None
+    design, keys = prep.design, prep.keys
+    aligned = [e for e in estimators if getattr(e, "order_preserving", True)]
+    others = [e for e in estimators if not getattr(e, "order_preserving", True)]
+    frames: list[pl.DataFrame] = []
+    if aligned:
+        cols = [*keys, W, *design.internal_strata()]
+        cols += [PSU] if design.psu is not None else []
+        cols += [FPC] if design.fpc is not None else []
+        parts = pl.collect_all(
+            [shared.select(cols)]
+            + [e.influence(shared, keys, wide.lazy()).select(list(e.names)) for e in aligned]
+        )
+        infl = pl.concat(parts, how="horizontal")
+        values = [n for e in aligned for n in e.names]
+        frames.append(
+            linearised_variance(infl.lazy(), keys=keys, values=values, design=design, table=table)
+        )
+    for est in others:
+        infl_lf = est.influence(shared, keys, wide.lazy())
+        frames.append(
+            linearised_variance(
+                infl_lf, keys=keys, values=list(est.names), design=design, table=table
+            )
+        )
+    var = frames[0]
+    for f in frames[1:]:
+        var = var.join(f.drop("_mk_df"), on=keys, how="left", nulls_equal=True)
+    return var
+
+
+def _check_finite(wide: pl.DataFrame, names: list[str], by: list[str]) -> None:
+    for name in names:
+        col = wide[name]
+        bad = wide.filter(col.is_not_null() & ~col.is_finite())
+        if bad.height:
+            group = bad.select(by).row(0, named=True) if by else "the whole sample"
+            raise UndefinedMeasureError(
+                f"measure {name!r} is undefined for group {group} (e.g. zero total welfare "
+                "or zero welfare where a logarithm or negative power is needed)"
+            )
+
+
+def _tidy(
+    wide: pl.DataFrame,
+    var: pl.DataFrame | None,
+    keys: list[str],
+    by: list[str],
+    names: list[str],
+    conf_level: float,
+    ci: CiDistribution,
+) -> pl.DataFrame:
+    order = pl.DataFrame({"measure": names, "_mk_order": list(range(len(names)))})
+    long = wide.unpivot(
+        on=names, index=[*keys, N, POP], variable_name="measure", value_name="estimate"
+    )
+    if var is not None:
+        var_long = var.unpivot(
+            on=names, index=[*keys, "_mk_df"], variable_name="measure", value_name="_mk_var"
+        )
+        long = long.join(var_long, on=[*keys, "measure"], how="left", nulls_equal=True)
+        df = long["_mk_df"].to_numpy().astype(float)
+        q = _quantile(conf_level, df, ci)
+        long = long.with_columns(
+            pl.col("_mk_var").clip(lower_bound=0.0).sqrt().alias("se"),
+            pl.Series("_mk_q", q, dtype=pl.Float64),
+        ).with_columns(
+            (pl.col("estimate") - pl.col("_mk_q") * pl.col("se")).alias("ci_low"),
+            (pl.col("estimate") + pl.col("_mk_q") * pl.col("se")).alias("ci_high"),
+        )
+    else:
+        long = long.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c) for c in ("se", "ci_low", "ci_high")
+        )
+    long = long.join(order, on="measure", how="left").sort([*keys, "_mk_order"])
+    return long.select(
+        *by,
+        "measure",
+        pl.col("estimate").cast(pl.Float64),
+        "se",
+        "ci_low",
+        "ci_high",
+        pl.col(N).cast(pl.Int64).alias("n"),
+        pl.col(POP).alias("population"),
+    )
+
+
+def _quantile(conf_level: float, df: np.ndarray, ci: CiDistribution) -> np.ndarray:
+    p = 1 - (1 - conf_level) / 2
+    if ci == "normal":
+        return np.full(df.shape, float(stats.norm.ppf(p)))
+    out = np.full(df.shape, math.nan)
+    ok = np.isfinite(df) & (df > 0)
+    out[ok] = stats.t.ppf(p, df[ok])
+    return out
+
+
+def _bootstrap_variance(
+    prep: Prepared,
+    estimators: Sequence[Estimator],
+    names: list[str],
+    table: pl.DataFrame,
+    *,
+    reps: int,
+    seed: int | None,
+) -> pl.DataFrame:
+    """Rao-Wu rescaling bootstrap: resample n_h - 1 PSUs per stratum with replacement.
+
+    Replicate weight :math:`w_i^{(b)} = w_i\\, m_{hj}^{(b)}\\, n_h / (n_h - 1)`, where
+    :math:`m_{hj}^{(b)}` counts how often PSU :math:`j` was drawn. The variance is the
+    sample variance of the replicate estimates (Rao, Wu & Yue 1992).
+    """
+    assert prep.design is not None
+    design = prep.design
+    strata = design.internal_strata()
+    lf = prep.lf
+    if design.psu is None:
+        lf = lf.with_row_index(PSU)
+    units = lf.select([*strata, PSU]).unique().sort([*strata, PSU]).collect()
+    sizes = units.group_by(strata, maintain_order=True).len()
+    rng = np.random.default_rng(seed)
+    n_h = [int(x) for x in sizes["len"].to_list()]
+    starts = [sum(n_h[:i]) for i in range(len(n_h))]
+    results = []
+    for b in range(reps):
+        factor = np.ones(units.height)
+        # Units are sorted by stratum, so each stratum's PSUs are one contiguous block.
+        for start, nh in zip(starts, n_h, strict=True):
+            if nh < 2:
+                continue
+            draws = rng.integers(0, nh, size=nh - 1)
+            m = np.bincount(draws, minlength=nh)
+            factor[start : start + nh] = m * nh / (nh - 1)
+        rep_units = units.with_columns(pl.Series("_mk_f", factor))
+        rep_lf = lf.join(rep_units.lazy(), on=[*strata, PSU], how="left").with_columns(
+            (pl.col(W) * pl.col("_mk_f")).alias(W)
+        )
+        rep_prep = Prepared(lf=rep_lf, by=prep.by, design=design, keys=prep.keys)
+        wide = _wide_estimates(rep_prep, estimators).collect()
+        results.append(wide.select([*prep.keys, *names]).with_columns(pl.lit(b).alias("_mk_b")))
+    reps_frame = pl.concat(results)
+    var = reps_frame.group_by(prep.keys).agg(
+        [pl.col(n).filter(pl.col(n).is_finite()).var(ddof=1).alias(n) for n in names]
+    )
+    df = linearised_variance(prep.lf, keys=prep.keys, values=[], design=design, table=table)
+    return var.join(df, on=prep.keys, how="left", nulls_equal=True)
