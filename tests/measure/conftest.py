@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import polars as pl
 import pytest
 
 from mekong.measure import Design
 
 LINE = 2000.0  # a line giving ~35 % poor persons in the synthetic sample
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    # The measure library is Django-free and its tests run with ``-p no:django``; the
-    # project's pytest config still names Django settings, so declare that key here to
-    # keep pytest's strict config check quiet when the Django plugin is absent.
-    with contextlib.suppress(ValueError):  # already declared by pytest-django
-        parser.addini("DJANGO_SETTINGS_MODULE", "Django settings (unused by mekong.measure)")
 
 
 @pytest.fixture(scope="session")

@@ -230,7 +230,9 @@ def project_advance(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Http404(_("No such project."))
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, " ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+        )
         return redirect(f"{reverse('project-detail', args=[project_id])}#cycle")
     try:
         services.project_transition(user=request.user, project=project, **form.cleaned_data)
