@@ -19,7 +19,8 @@ demo: install assets messages
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	MEKONG_DEBUG=1 $(BIN)/mekong runserver $(HOST):$(PORT)
 
-## test: ruff, mypy and pytest (SQLite; PostgreSQL too when MEKONG_TEST_POSTGRES_URL is set)
+## test: ruff, mypy and pytest (SQLite; PostgreSQL too when MEKONG_TEST_POSTGRES_URL is set;
+## the database-free measure tests and the browser tests run once, on the first pass)
 test: install assets messages lint typecheck pytest
 
 install: $(VENV)/.installed
@@ -54,7 +55,7 @@ pytest: install assets messages
 	$(BIN)/pytest
 	@if [ -n "$$MEKONG_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL ($$MEKONG_TEST_POSTGRES_URL)"; \
-		MEKONG_DATABASE_URL="$$MEKONG_TEST_POSTGRES_URL" $(BIN)/pytest -m "not e2e"; \
+		MEKONG_DATABASE_URL="$$MEKONG_TEST_POSTGRES_URL" $(BIN)/pytest -m "not e2e" --ignore=tests/measure; \
 	fi
 
 clean:

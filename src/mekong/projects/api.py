@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from mekong.core.errors import InvalidInput, NotFound
@@ -19,6 +19,7 @@ from mekong.projects.models import (
     ExchangeRate,
     Framework,
     Programme,
+    ProgressUpdate,
     Project,
     ProjectStatus,
     RateType,
@@ -354,6 +355,48 @@ def report_progress(request: HttpRequest, asset_id: int, payload: ProgressIn) ->
     services.asset_progress_record(user=request.user, asset=asset, **payload.dict())
     asset.refresh_from_db()
     return Status(201, asset)
+
+
+class ProgressUpdateOut(Schema):
+    id: int
+    reported_on: date
+    percent_complete: int
+    actual_quantity: Decimal
+    note: str
+    has_photo: bool
+
+    @staticmethod
+    def resolve_has_photo(obj: ProgressUpdate) -> bool:
+        return bool(obj.photo)
+
+
+@router.get("/assets/{asset_id}/progress", response=list[ProgressUpdateOut])
+def list_progress(request: HttpRequest, asset_id: int) -> Any:
+    asset = Asset.objects.select_related("activity__component").filter(id=asset_id).first()
+    if asset is None:
+        raise NotFound(_("No asset with id %(id)s.") % {"id": asset_id})
+    # Visible only through a project the user may see.
+    selectors.project_get_for_user(
+        user=request.user, project_id=asset.activity.component.project_id
+    )
+    return list(asset.progress_updates.all())
+
+
+@router.post(
+    "/progress-updates/{update_id}/photo",
+    response={201: ProgressUpdateOut},
+    summary="Attach a photo (JPEG, PNG or WebP, at most 10 MB) to a progress update",
+)
+def attach_photo(request: HttpRequest, update_id: int, photo: File[UploadedFile]) -> Any:
+    update = (
+        ProgressUpdate.objects.select_related("asset__activity__component__project")
+        .filter(id=update_id)
+        .first()
+    )
+    if update is None:
+        raise NotFound(_("No progress update with id %(id)s.") % {"id": update_id})
+    services.progress_photo_attach(user=request.user, update=update, photo=photo)
+    return Status(201, update)
 
 
 @router.get(

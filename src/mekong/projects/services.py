@@ -312,6 +312,33 @@ def asset_progress_record(
     return update
 
 
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# Magic numbers of the image formats phones send; the extension we store comes from these,
+# never from the uploaded file name.
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+
+@transaction.atomic
+def progress_photo_attach(*, user: object | None, update: ProgressUpdate, photo: Any) -> None:
+    """Attach a JPEG, PNG or WebP photo (at most 10 MB) to a progress update."""
+    _system_or_check(user, update.asset.activity.component.project)
+    size = getattr(photo, "size", 0) or 0
+    if size > PHOTO_MAX_BYTES:
+        raise InvalidInput(
+            _("photo: %(size)s bytes is over the 10 MB limit.") % {"size": size}, field="photo"
+        )
+    head = photo.read(12)
+    photo.seek(0)
+    kind = next((ext for magic, ext in PHOTO_SIGNATURES.items() if head.startswith(magic)), None)
+    if kind == "webp" and head[8:12] != b"WEBP":
+        kind = None
+    if kind is None:
+        raise InvalidInput(_("photo: only JPEG, PNG or WebP images are accepted."), field="photo")
+    if update.photo:
+        update.photo.delete(save=False)
+    update.photo.save(f"update-{update.id}.{kind}", photo, save=True)
+
+
 @transaction.atomic
 def exchange_rate_record(
     *,

@@ -18,4 +18,5 @@ urlpatterns = [
         name="work-plan-approve",
     ),
     path("projects/<int:project_id>/advance/", views.project_advance, name="project-advance"),
+    path("progress/<int:update_id>/photo/", views.progress_photo, name="progress-photo"),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,8 @@ from mekong.projects.exports import finance_workbook, portfolio_workbook
 from mekong.projects.models import (
     FocusArea,
     Framework,
+    JointOffice,
+    ProgressUpdate,
     Project,
     ProjectStatus,
     RateType,
@@ -192,7 +194,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "cycle": [(s, s.label) for s in ProjectStatus],
             "plan_rows": plan_rows,
             "teams": project.expert_teams.prefetch_related("members", "villages", "reports"),
-            "office": getattr(project, "joint_office", None),
+            "office": JointOffice.objects.filter(project=project)
+            .prefetch_related("members__person", "meetings__decisions")
+            .first(),
             "votes": votes,
             "can_edit": can_edit_project(request.user, project),
             "my_side": side_of(request.user) if role_of(request.user) in APPROVERS else None,
@@ -246,6 +250,25 @@ def project_advance(request: HttpRequest, project_id: int) -> HttpResponse:
             _("Project moved to “%(status)s”.") % {"status": ProjectStatus(project.status).label},
         )
     return redirect(f"{reverse('project-detail', args=[project_id])}#cycle")
+
+
+@login_required
+def progress_photo(request: HttpRequest, update_id: int) -> FileResponse:
+    """Serve a progress photo only to users who may see its project (photos show people)."""
+    update = (
+        ProgressUpdate.objects.select_related("asset__activity__component")
+        .filter(id=update_id)
+        .first()
+    )
+    if update is None or not update.photo:
+        raise Http404(_("No such photo."))
+    try:
+        selectors.project_get_for_user(
+            user=request.user, project_id=update.asset.activity.component.project_id
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return FileResponse(update.photo.open("rb"))
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
