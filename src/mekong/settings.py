@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mekong.geo",
     "mekong.partners",
     "mekong.projects",
+    "mekong.registry",
     "mekong.web",
     "mekong.demo",
 ]
