@@ -103,7 +103,27 @@ def test_unknown_country_and_kind_are_named(personas: Personas, world: World) ->
     assert not Organisation.objects.filter(name_latin="A").exists()
 
 
-def test_unknown_patch_field_is_ignored_not_500(personas: Personas, world: World) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("villages", {"name_local": None}, "name_local"),
+        ("organisations", {"website": None}, "website"),
+        ("organisations", {"acronym": None}, "acronym"),
+    ],
+)
+def test_null_for_a_text_field_is_a_400_not_500(
+    personas: Personas, world: World, path: str, body: dict[str, Any], field: str
+) -> None:
+    target = world.mm_published.id if path == "villages" else world.mm_drd.id
+    response = client_for(personas.officer).patch(
+        f"/api/{path}/{target}", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    assert "may not be null" in response.json()["detail"]
+
+
+def test_wrong_type_in_patch_is_a_422_not_500(personas: Personas, world: World) -> None:
     response = client_for(personas.officer).patch(
         f"/api/villages/{world.mm_published.id}",
         data=json.dumps({"latitude": None, "population": "many"}),
@@ -126,3 +146,12 @@ def test_openapi_schema_is_generated(world: World) -> None:
     schema = client_for(None).get("/api/openapi.json").json()
     assert "/api/villages" in schema["paths"]
     assert "patch" in schema["paths"]["/api/villages/{village_id}"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/villages?search=a%00b", "/organisations/?search=%00", "/projects/?search=%00"]
+)
+def test_nul_in_a_query_is_a_400_not_500(personas: Personas, world: World, path: str) -> None:
+    response = client_for(personas.officer).get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()

@@ -63,11 +63,18 @@ def portfolio(world: World, personas: Personas) -> Portfolio:
 
 
 @pytest.fixture
-def joint_office_partner(world: World) -> User:
-    """A Myanmar member of the joint office (signs for the partner side)."""
+def joint_office_partner(world: World, portfolio: Portfolio) -> User:
+    """A Myanmar member of the Myanmar project's joint office (signs for the partner side)."""
     from mekong.partners.services import person_create
+    from mekong.projects.models import Side
 
     person = person_create(user=None, organisation=world.mm_drd, name_latin="Myo Min")
+    services.joint_office_set_up(
+        user=None,
+        project=portfolio.mm_project,
+        location="Lewe",
+        members=[(person, Side.PARTNER, "Coordinator")],
+    )
     user = User.objects.create_user(
         username="myo", password=PASSWORD, role=Role.JOINT_OFFICE, person=person
     )

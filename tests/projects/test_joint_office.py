@@ -71,3 +71,38 @@ def test_enumerator_cannot_approve(portfolio: Portfolio, personas: Personas) -> 
         f"/api/work-plans/{plan.id}/approvals", data="{}", content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_joint_office_user_who_is_not_a_member_cannot_sign(
+    portfolio: Portfolio,
+    personas: Personas,
+    world,  # type: ignore[no-untyped-def]
+) -> None:
+    # A Myanmar joint-office account with no person, or a person outside this project's
+    # office, signs for neither side (review finding: it used to count as the Chinese side).
+    from mekong.partners.models import Role
+    from tests.conftest import PASSWORD
+
+    stranger = User.objects.create_user(
+        username="office2", password=PASSWORD, role=Role.JOINT_OFFICE
+    )
+    stranger.scope_countries.set([world.myanmar])
+    plan = _plan(portfolio, personas)
+    services.work_plan_approve(user=personas.mm_counterpart, work_plan=plan)
+    with pytest.raises(PermissionDenied, match="do not sign for either side"):
+        services.work_plan_approve(user=stranger, work_plan=plan)
+    assert not services.work_plan_is_binding(plan)
+
+
+def test_administrator_does_not_sign_for_a_government(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    from mekong.partners.models import Role
+    from tests.conftest import PASSWORD
+
+    admin = User.objects.create_user(
+        username="root2", password=PASSWORD, role=Role.ADMINISTRATOR, scope_all_countries=True
+    )
+    plan = _plan(portfolio, personas)
+    with pytest.raises(PermissionDenied):
+        services.work_plan_approve(user=admin, work_plan=plan)

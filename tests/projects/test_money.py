@@ -204,3 +204,51 @@ def test_market_mode_uses_official_rates_where_no_market_exists(portfolio: Portf
     )
     assert result.amount == Decimal("160000.00")
     assert [leg.rate_type for leg in result.legs] == ["official", "market"]
+
+
+def test_market_mode_ignores_an_official_direct_pair(portfolio: Portfolio) -> None:
+    # Review finding: an official CNY→MMK rate must not replace the market path through USD.
+    # 680 CNY / 6.8 (official, CNY has no market) × 1,600 (MMK market) = 160,000 MMK.
+    services.exchange_rate_record(
+        user=None,
+        base="CNY",
+        quote="MMK",
+        rate_type="official",
+        on=date(2019, 1, 1),
+        rate=Decimal("220"),
+    )
+    market = convert(
+        Decimal("680"), source="CNY", target="MMK", on=date(2019, 2, 1), rate_type=RateType.MARKET
+    )
+    assert market.amount == Decimal("160000.00")
+    official = convert(Decimal("680"), source="CNY", target="MMK", on=date(2019, 2, 1))
+    assert official.amount == Decimal("149600.00")  # 680 × 220, the direct official pair
+
+
+def test_disbursement_before_its_commitment_or_below_a_cent_is_refused(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    commitment = _commit(portfolio, personas, "100")  # CNY, 2019-01-02
+    with pytest.raises(InvalidInput, match="cannot precede its commitment"):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="disbursement",
+            amount=Decimal("10"),
+            currency="CNY",
+            value_date=date(2019, 1, 1),
+            commitment=commitment,
+        )
+    # 10 MMK = 10 / 1500 × 6.8 = 0.045 CNY → rounds to 0.05? No: 0.0453… rounds to 0.05;
+    # 1 MMK = 0.0045 CNY rounds to 0.00 and would count as nothing against the commitment.
+    with pytest.raises(InvalidInput, match="less than one cent"):
+        services.transaction_record(
+            user=personas.officer,
+            project=portfolio.mm_project,
+            kind="disbursement",
+            amount=Decimal("1"),
+            currency="MMK",
+            value_date=date(2019, 1, 5),
+            commitment=commitment,
+        )
+    assert commitment.disbursements.count() == 0

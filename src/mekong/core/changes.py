@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from mekong.core.errors import InvalidInput
+from mekong.core.errors import Conflict, InvalidInput
 from mekong.core.text import normalise_myanmar
 
 M = TypeVar("M", bound=models.Model)
@@ -39,9 +39,31 @@ def apply_changes(instance: M, changes: Mapping[str, Any], *, allowed: Iterable[
             _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
             field=unknown[0],
         )
-    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    model = type(instance)
+    for field, value in changes.items():
+        if value is None and not model._meta.get_field(field).null:
+            # full_clean skips empty values of blank-allowed fields; the database would not.
+            raise InvalidInput(
+                _("%(field)s: may not be null; send an empty string to clear it.")
+                % {"field": field},
+                field=field,
+            )
+    locked = model._default_manager.select_for_update().get(pk=instance.pk)
     for field, value in changes.items():
         if field in TEXT_FIELDS and isinstance(value, str):
             value = normalise_myanmar(value)
         setattr(locked, field, value)
     return locked
+
+
+def save_new(instance: models.Model, *, conflict: str, field: str) -> None:
+    """Insert ``instance``; a unique-key race with another request becomes a Conflict (409).
+
+    Services check for duplicates before they write; two requests arriving together can both
+    pass that check, and the database's unique constraint then decides.
+    """
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError as exc:
+        raise Conflict(conflict, field=field) from exc

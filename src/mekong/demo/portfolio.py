@@ -475,7 +475,14 @@ def _works(
 def _office_and_plans(
     ctx: PortfolioContext, project: Project, partner_org: str, years: list[int], binding_until: int
 ) -> None:
-    people_cn = list(Person.objects.filter(organisation=ctx.organisations["iprcy"])[:2])
+    people_cn = list(
+        Person.objects.filter(organisation=ctx.organisations["iprcy"], user__isnull=True)[:2]
+    )
+    if partner_org == "mmr-drd":
+        # The demo's joint-office persona works in the Myanmar office for the Chinese side.
+        office_persona = ctx.users["zhang.min"].person
+        assert office_persona is not None
+        people_cn.insert(0, office_persona)
     people_partner = list(Person.objects.filter(organisation=ctx.organisations[partner_org])[:2])
     services.joint_office_set_up(
         user=None,

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mekong.core.changes import apply_changes, full_clean_or_raise
+from mekong.core.changes import apply_changes, full_clean_or_raise, save_new
 from mekong.core.errors import Conflict, InvalidInput
 from mekong.core.text import normalise_myanmar
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
@@ -101,7 +101,11 @@ def village_create(
     )
     _check_counts(population, households)
     full_clean_or_raise(village)
-    village.save()
+    save_new(
+        village,
+        conflict=_("A village with code %(code)s already exists.") % {"code": code},
+        field="code",
+    )
     return village
 
 

@@ -85,7 +85,7 @@ def countries_visible_to(user: object) -> QuerySet[Country]:
 
 
 def villages_visible_to(user: object) -> QuerySet[Village]:
-    villages = Village.objects.select_related("country", "admin_area")
+    villages = Village.objects.select_related("country", "admin_area", "admin_area__country")
     if _signed_in(user) is None:
         return villages.filter(published=True)
     ids = country_ids_in_scope(user)

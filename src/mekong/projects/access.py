@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from mekong.core.errors import PermissionDenied
 from mekong.partners.access import country_ids_in_scope, role_of
 from mekong.partners.models import Role, User
-from mekong.projects.models import Project, Side
+from mekong.projects.models import JointOfficeMember, Project, Side
 
 # Roles that run projects: create them, move the cycle, record money and deliveries.
 PROJECT_EDITORS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.JOINT_OFFICE})
-# Roles that may approve a work plan on behalf of a side.
-APPROVERS = frozenset(
-    {Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.JOINT_OFFICE, Role.COUNTERPART}
-)
+# Roles that may approve a work plan on behalf of a side. Administrators run the platform;
+# they do not sign for either government.
+APPROVERS = frozenset({Role.PROGRAMME_OFFICER, Role.JOINT_OFFICE, Role.COUNTERPART})
 # Roles that may record exchange rates (finance reference data).
 RATE_KEEPERS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.ME_OFFICER})
 
@@ -31,7 +30,7 @@ def projects_visible_to(user: object) -> QuerySet[Project]:
     return projects.filter(countries__id__in=ids).distinct()
 
 
-def _in_scope(user: object, project: Project) -> bool:
+def in_scope(user: object, project: Project) -> bool:
     ids = country_ids_in_scope(user)
     if ids is None:
         return True
@@ -39,7 +38,7 @@ def _in_scope(user: object, project: Project) -> bool:
 
 
 def require_can_edit_project(user: object, project: Project) -> None:
-    if role_of(user) not in PROJECT_EDITORS or not _in_scope(user, project):
+    if role_of(user) not in PROJECT_EDITORS or not in_scope(user, project):
         raise PermissionDenied(
             _("You may not change project %(code)s: it is outside your role or scope.")
             % {"code": project.code}
@@ -54,25 +53,34 @@ def can_edit_project(user: object, project: Project) -> bool:
     return True
 
 
-def side_of(user: object) -> Side | None:
-    """Which side of the joint office the user signs for."""
+def side_of(user: object, project: Project) -> Side | None:
+    """Which side of this project's joint office the user signs for, if any.
+
+    Counterpart officials sign for the partner side and programme officers of the provincial
+    centre for the Chinese side; a joint-office member signs for the side recorded in this
+    project's office, and not at all if they are not a member of it.
+    """
     role = role_of(user)
-    if role is None:
-        return None
     if role == Role.COUNTERPART:
         return Side.PARTNER
+    if role == Role.PROGRAMME_OFFICER:
+        return Side.CHINESE
     if role == Role.JOINT_OFFICE and isinstance(user, User) and user.person_id:
-        person = user.person
-        assert person is not None
-        return Side.PARTNER if person.organisation.country.is_partner else Side.CHINESE
-    return Side.CHINESE
+        membership = JointOfficeMember.objects.filter(
+            office__project=project, person_id=user.person_id
+        ).first()
+        return Side(membership.side) if membership is not None else None
+    return None
 
 
 def require_can_approve(user: object, project: Project) -> Side:
-    side = side_of(user)
-    if role_of(user) not in APPROVERS or side is None or not _in_scope(user, project):
+    side = side_of(user, project)
+    if role_of(user) not in APPROVERS or side is None or not in_scope(user, project):
         raise PermissionDenied(
-            _("You may not approve plans of project %(code)s: it is outside your role or scope.")
+            _(
+                "You may not approve plans of project %(code)s: you do not sign for either "
+                "side of its joint office, or it is outside your scope."
+            )
             % {"code": project.code}
         )
     return side

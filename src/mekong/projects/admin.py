@@ -105,8 +105,22 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
     list_filter = ("project", "year")
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Finance and approval records change only through projects.services, which enforce the
+    rules (commitment limits, one approval per side); the admin shows them and their history."""
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(m.Transaction)
-class TransactionAdmin(SimpleHistoryAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
     list_display = ("project", "kind", "amount", "currency", "value_date", "component")
     list_filter = ("kind", "project", "currency")
 
@@ -140,9 +154,8 @@ class WorkPlanAdmin(admin.ModelAdmin[m.WorkPlan]):
 
 
 @admin.register(m.WorkPlanApproval)
-class WorkPlanApprovalAdmin(SimpleHistoryAdmin):
+class WorkPlanApprovalAdmin(ReadOnlyAdmin):
     list_display = ("work_plan", "side", "approved_by", "approved_at")
-    readonly_fields = ("work_plan", "side", "approved_by", "approved_at")
 
 
 class DecisionInline(admin.TabularInline[m.Decision, m.Meeting]):

@@ -72,7 +72,7 @@ def portfolio_workbook(projects: list[Project]) -> Workbook:
                 project.currency,
                 project.start_date,
                 project.end_date,
-                project.villages.count(),
+                getattr(project, "village_count", None) or project.villages.count(),
                 _("yes") if project.is_synthetic else _("no"),
             ]
         )

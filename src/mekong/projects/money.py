@@ -95,17 +95,16 @@ class RateBook:
             self._dates[(kind, base, quote)].append(on)
             self._rates[(kind, base, quote)].append(rate)
 
-    def _series_type(self, base: str, quote: str) -> str:
-        if (self.rate_type, base, quote) in self._dates or (
-            self.rate_type,
-            quote,
-            base,
-        ) in self._dates:
-            return self.rate_type
-        return RateType.OFFICIAL
+    def _has_series(self, kind: str, base: str, quote: str) -> bool:
+        return (kind, base, quote) in self._dates or (kind, quote, base) in self._dates
 
-    def _direct(self, base: str, quote: str, on: date) -> RateUsed | None:
-        kind = self._series_type(base, quote)
+    def _has_market(self, currency: str) -> bool:
+        return any(
+            kind == self.rate_type and currency in (base, quote)
+            for kind, base, quote in self._dates
+        )
+
+    def _direct(self, base: str, quote: str, on: date, kind: str) -> RateUsed | None:
         for pair, inverted in (((base, quote), False), ((quote, base), True)):
             dates = self._dates.get((kind, *pair))
             if not dates:
@@ -117,16 +116,30 @@ class RateBook:
             return RateUsed(pair[0], pair[1], rate, dates[index], kind, inverted)
         return None
 
+    def _leg(self, base: str, quote: str, on: date) -> RateUsed | None:
+        """One pair at the requested type, or official where the pair has no such series."""
+        if self._has_series(self.rate_type, base, quote):
+            return self._direct(base, quote, on, self.rate_type)
+        return self._direct(base, quote, on, RateType.OFFICIAL)
+
     def convert(self, amount: Decimal, source: str, target: str, on: date) -> Conversion:
         if source == target:
             return Conversion(amount, target, ())
         legs: list[RateUsed] = []
-        direct = self._direct(source, target, on)
+        market_sensitive = self.rate_type != RateType.OFFICIAL and (
+            self._has_market(source) or self._has_market(target)
+        )
+        # Where either currency has a market, a direct pair counts only if it is itself a
+        # market series; otherwise an official cross rate would hide the market leg.
+        if market_sensitive and not self._has_series(self.rate_type, source, target):
+            direct = None
+        else:
+            direct = self._leg(source, target, on)
         if direct is not None:
             legs = [direct]
         elif PIVOT not in (source, target):
-            first = self._direct(source, PIVOT, on)
-            second = self._direct(PIVOT, target, on)
+            first = self._leg(source, PIVOT, on)
+            second = self._leg(PIVOT, target, on)
             if first is not None and second is not None:
                 legs = [first, second]
         if not legs:

@@ -64,9 +64,9 @@ def project_get_for_user(*, user: object, project_id: int) -> Project:
 
 
 def project_components(project: Project) -> list[Component]:
-    assets = Asset.objects.select_related("village", "contractor", "operator").prefetch_related(
-        "progress_updates"
-    )
+    assets = Asset.objects.select_related(
+        "village", "village__country", "contractor", "operator"
+    ).prefetch_related("progress_updates")
     return list(
         project.components.prefetch_related(
             Prefetch("activities__assets", queryset=assets)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mekong.core.changes import full_clean_or_raise
+from mekong.core.changes import full_clean_or_raise, save_new
 from mekong.core.codelists import sector_codes
 from mekong.core.errors import Conflict, InvalidInput
 from mekong.geo.models import Country, Village
@@ -130,7 +130,11 @@ def project_create(
             _("end_date: the project cannot end before it starts."), field="end_date"
         )
     full_clean_or_raise(project)
-    project.save()
+    save_new(
+        project,
+        conflict=_("A project with code %(code)s already exists.") % {"code": code},
+        field="code",
+    )
     project.countries.set(countries)
     if user is not None:
         # Checked after the countries are set: the scope test reads them.
@@ -368,7 +372,12 @@ def exchange_rate_record(
         base=base, quote=quote, rate_type=rate_type, date=on, rate=rate, source=source
     )
     full_clean_or_raise(exchange_rate)
-    exchange_rate.save()
+    save_new(
+        exchange_rate,
+        conflict=_("A %(type)s %(base)s→%(quote)s rate for %(date)s exists already.")
+        % {"type": rate_type, "base": base, "quote": quote, "date": on},
+        field="date",
+    )
     return exchange_rate
 
 
@@ -452,7 +461,19 @@ def transaction_record(
             drawn += book.convert(
                 earlier.amount, earlier.currency, commitment.currency, earlier.value_date
             ).amount
+        if value_date < commitment.value_date:
+            raise InvalidInput(
+                _("value_date: a disbursement cannot precede its commitment (%(date)s).")
+                % {"date": commitment.value_date},
+                field="value_date",
+            )
         this = book.convert(amount, currency, commitment.currency, value_date).amount
+        if this <= 0:
+            raise InvalidInput(
+                _("amount: %(amount)s %(currency)s is less than one cent of %(target)s.")
+                % {"amount": amount, "currency": currency, "target": commitment.currency},
+                field="amount",
+            )
         remaining = commitment.amount - drawn
         if this > remaining:
             raise DisbursementExceedsCommitment(
@@ -522,13 +543,16 @@ def work_plan_create(
             % {"code": project.code, "year": year},
             field="year",
         )
-    return WorkPlan.objects.create(
-        project=project,
-        year=year,
-        title=title,
-        content=content,
-        created_by=_actor(user),
+    plan = WorkPlan(
+        project=project, year=year, title=title, content=content, created_by=_actor(user)
     )
+    save_new(
+        plan,
+        conflict=_("Project %(code)s has a work plan for %(year)s already.")
+        % {"code": project.code, "year": year},
+        field="year",
+    )
+    return plan
 
 
 @transaction.atomic

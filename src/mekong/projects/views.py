@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from mekong.geo.selectors import country_list
 from mekong.partners.access import role_of
 from mekong.projects import selectors, services
 from mekong.projects.access import APPROVERS, can_edit_project, side_of
+from mekong.projects.access import in_scope as can_view_scope
 from mekong.projects.exports import finance_workbook, portfolio_workbook
 from mekong.projects.models import (
     FocusArea,
@@ -64,9 +66,9 @@ def _filters(request: HttpRequest) -> selectors.ProjectFilters:
 def portfolio(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     projects = list(
-        selectors.project_list(user=request.user, filters=filters).prefetch_related(
-            "sectors", "villages"
-        )
+        selectors.project_list(user=request.user, filters=filters)
+        .prefetch_related("sectors")
+        .annotate(village_count=Count("villages", distinct=True))
     )
     sectors = sector_codes()
     used_sectors = sorted({s.code for p in projects for s in p.sectors.all()})
@@ -160,9 +162,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             }
         )
     votes = []
-    for voting_round in project.voting_rounds.select_related("village").prefetch_related(
-        "options__component"
-    ):
+    for voting_round in project.voting_rounds.select_related(
+        "village", "village__country"
+    ).prefetch_related("options__component"):
         options = sorted(voting_round.options.all(), key=lambda o: (-o.votes, o.title))
         total = sum(o.votes for o in options) or 1
         votes.append(
@@ -193,13 +195,17 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "transitions": project.transitions.select_related("by"),
             "cycle": [(s, s.label) for s in ProjectStatus],
             "plan_rows": plan_rows,
-            "teams": project.expert_teams.prefetch_related("members", "villages", "reports"),
+            "teams": project.expert_teams.prefetch_related(
+                "members", "villages__country", "reports"
+            ),
             "office": JointOffice.objects.filter(project=project)
             .prefetch_related("members__person", "meetings__decisions")
             .first(),
             "votes": votes,
             "can_edit": can_edit_project(request.user, project),
-            "my_side": side_of(request.user) if role_of(request.user) in APPROVERS else None,
+            "my_side": side_of(request.user, project)
+            if role_of(request.user) in APPROVERS and can_view_scope(request.user, project)
+            else None,
             "next_status": _next_status(project),
             "today": timezone.localdate(),
         },
@@ -281,7 +287,13 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def portfolio_export(request: HttpRequest) -> HttpResponse:
     projects = selectors.project_list(user=request.user, filters=_filters(request))
     buffer = BytesIO()
-    portfolio_workbook(list(projects)).save(buffer)
+    portfolio_workbook(
+        list(
+            projects.prefetch_related("sectors").annotate(
+                village_count=Count("villages", distinct=True)
+            )
+        )
+    ).save(buffer)
     return _xlsx(buffer.getvalue(), f"portfolio-{timezone.localdate():%Y%m%d}.xlsx")
 
 

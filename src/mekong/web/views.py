@@ -206,10 +206,10 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    country = request.GET.get("country", "")
+    search = request.GET.get("search", "")
     organisations = partner_selectors.organisation_list(
-        user=request.user,
-        country=request.GET.get("country") or None,
-        search=request.GET.get("search") or None,
+        user=request.user, country=country or None, search=search or None
     )
     page = Paginator(organisations, _page_size()).get_page(request.GET.get("page"))
     countries = geo_selectors.country_list(user=request.user)

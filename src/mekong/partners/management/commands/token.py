@@ -22,6 +22,7 @@ class Command(BaseCommand):
         listing.add_argument("username", nargs="?")
         revoke = sub.add_parser("revoke", help="revoke a token by its prefix")
         revoke.add_argument("prefix")
+        revoke.add_argument("--user", help="the owner, when two tokens share a prefix")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -51,11 +52,21 @@ class Command(BaseCommand):
                     f"{token.last_used_at or '-'}"
                 )
         else:
-            updated = ApiToken.objects.filter(
-                prefix=options["prefix"], revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
-            if not updated:
+            tokens = ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True)
+            if options["user"]:
+                tokens = tokens.filter(user__username=options["user"])
+            found = list(tokens)
+            if not found:
                 raise CommandError(
                     _("No active token with prefix %(prefix)s.") % {"prefix": options["prefix"]}
                 )
+            if len(found) > 1:
+                raise CommandError(
+                    _(
+                        "%(count)s active tokens share prefix %(prefix)s; "
+                        "name the owner with --user."
+                    )
+                    % {"count": len(found), "prefix": options["prefix"]}
+                )
+            ApiToken.objects.filter(id=found[0].id).update(revoked_at=timezone.now())
             self.stdout.write(_("Revoked."))
