@@ -345,6 +345,7 @@ class MemberObservation(models.Model):
     labour = models.CharField(
         _("labour capacity"), max_length=8, choices=Labour.choices, blank=True
     )
+    medical_insurance = models.BooleanField(_("has medical insurance"), null=True, blank=True)
     migrant_months = models.PositiveSmallIntegerField(
         _("months away for work"), default=0, validators=[MaxValueValidator(12)]
     )
