@@ -17,7 +17,7 @@ from mekong.partners.models import Organisation, Person, User
 
 @pytest.mark.django_db
 def test_demo_builds_the_six_demonstration_villages_and_personas() -> None:
-    summary = build_demo(seed=3)
+    summary = build_demo(seed=3, households_per_village=8)
     demonstration = Village.objects.filter(is_demonstration=True)
     assert sorted(demonstration.values_list("code", flat=True)) == sorted(
         v.code for v in DEMONSTRATION_VILLAGES
@@ -31,7 +31,7 @@ def test_demo_builds_the_six_demonstration_villages_and_personas() -> None:
 
 @pytest.mark.django_db
 def test_demo_values_stay_in_domain_ranges_and_are_labelled_synthetic() -> None:
-    build_demo(seed=7)
+    build_demo(seed=7, households_per_village=8)
     villages = list(Village.objects.select_related("country"))
     assert all(v.is_synthetic for v in villages)
     assert all(o.is_synthetic for o in Organisation.objects.all())
@@ -67,7 +67,7 @@ class _Rollback(Exception):
 def _build_and_read(seed: int) -> list[tuple[str, str, int | None]]:
     rows: list[tuple[str, str, int | None]] = []
     with contextlib.suppress(_Rollback), transaction.atomic():
-        build_demo(seed=seed)
+        build_demo(seed=seed, households_per_village=4)
         rows = list(
             Village.objects.order_by("code").values_list("code", "name_latin", "households")
         )
@@ -84,7 +84,7 @@ def test_same_seed_gives_same_programme_and_another_seed_differs() -> None:
 
 @pytest.mark.django_db
 def test_demo_command_refuses_a_full_database_unless_if_empty() -> None:
-    call_command("demo", "--seed", "1", stdout=StringIO())
+    call_command("demo", "--seed", "1", "--households-per-village", "4", stdout=StringIO())
     count = Village.objects.count()
     with pytest.raises(CommandError, match="already has data"):
         call_command("demo", "--seed", "1", stdout=StringIO())
@@ -99,7 +99,7 @@ def test_demo_portfolio_is_consistent() -> None:
     from mekong.projects.models import BudgetLine, Project, Transaction, WorkPlan
     from mekong.projects.services import work_plan_is_binding
 
-    build_demo(seed=2)
+    build_demo(seed=2, households_per_village=8)
     codes = set(Project.objects.values_list("code", flat=True))
     assert {"EAPRDC-MMR", "EAPRDC-LAO", "EAPRDC-KHM"} <= codes
     assert any(code.startswith("LMC-") for code in codes)
@@ -120,3 +120,21 @@ def test_demo_portfolio_is_consistent() -> None:
     plans = list(WorkPlan.objects.all())
     assert any(work_plan_is_binding(p) for p in plans)
     assert all(p.project.is_synthetic for p in plans)
+
+
+@pytest.mark.django_db
+def test_demo_register_is_poor_at_baseline_and_less_later() -> None:
+    from mekong.registry.models import Classification, PovertyScheme, SurveyRound
+
+    build_demo(seed=4, households_per_village=60)
+    for code in ("MMR-MLCS", "LAO-D285", "KHM-CSES"):
+        scheme = PovertyScheme.objects.get(code=code)
+        rounds = SurveyRound.objects.filter(country=scheme.country).order_by("started_on")
+        shares = []
+        for survey_round in rounds:
+            results = Classification.objects.filter(survey_round=survey_round, scheme=scheme)
+            shares.append(results.filter(poor=True).count() / results.count())
+        # DOMAIN.md §7: 40–65 % poor at baseline (tolerance for 120 households: ±12 points),
+        # and fewer in each later round as treated incomes grow 20–60 %.
+        assert 0.28 <= shares[0] <= 0.77, (code, shares)
+        assert shares[-1] < shares[0], (code, shares)

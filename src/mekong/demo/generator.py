@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from mekong.demo.households import build_register
 from mekong.demo.portfolio import PortfolioContext, build_portfolio
 from mekong.demo.reference import (
     CONTACT_NAMES,
@@ -47,6 +48,7 @@ class DemoSummary:
     people: int = 0
     users: list[tuple[str, str]] = field(default_factory=list)
     projects: int = 0
+    households: int = 0
 
 
 def _province_polygons(spec: CountrySpec) -> list[tuple[str | None, str | None, list[Ring]]]:
@@ -142,7 +144,7 @@ def _area(
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 1) -> DemoSummary:
+def build_demo(*, seed: int = 1, households_per_village: int | None = None) -> DemoSummary:
     """Write the synthetic programme into an empty database and return what was made."""
     rng = random.Random(seed)
     summary = DemoSummary()
@@ -308,6 +310,9 @@ def build_demo(*, seed: int = 1) -> DemoSummary:
 
     summary.projects = build_portfolio(
         PortfolioContext(rng=rng, countries=countries, organisations=organisations, users=users)
+    )
+    summary.households = build_register(
+        rng=rng, countries=countries, per_village=households_per_village
     )
     return summary
 

@@ -30,7 +30,7 @@ class PovertyScheme(models.Model):
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    config = models.JSONField(_("configuration"))
+    config = models.JSONField(_("configuration"), default=dict, blank=True)
     valid_from = models.DateField(_("valid from"))
     source = models.CharField(_("source"), max_length=255, blank=True)
     history = HistoricalRecords()

@@ -17,6 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
+            "--households-per-village",
+            type=int,
+            default=None,
+            help="cap the synthetic households per demonstration village (default: all)",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing (but print the logins) when the database already has data",
@@ -35,7 +41,10 @@ class Command(BaseCommand):
             console.print(_("Demo data already present; reusing it."))
         else:
             with console.status(_("Building the synthetic programme…")):
-                summary = build_demo(seed=options["seed"])
+                summary = build_demo(
+                    seed=options["seed"],
+                    households_per_village=options["households_per_village"],
+                )
             console.print(
                 _(
                     "Synthetic programme built (seed %(seed)s): %(countries)s countries, "
@@ -50,6 +59,7 @@ class Command(BaseCommand):
                     "orgs": summary.organisations,
                     "people": summary.people,
                     "projects": summary.projects,
+                    "households": summary.households,
                 }
             )
         table = Table(title=_("Demo logins (synthetic accounts)"))

@@ -1,0 +1,183 @@
+"""Reads of the register through the user's scope, with personal data masked by role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from mekong.core.errors import NotFound
+from mekong.geo.models import Village
+from mekong.registry.access import can_see_personal_data, households_visible_to, pseudonym
+from mekong.registry.models import (
+    Classification,
+    Household,
+    HouseholdObservation,
+    Member,
+    MemberObservation,
+)
+
+MASK = "•••"
+
+
+def household_list(
+    *, user: object, village: Village | None = None, status: str | None = None
+) -> QuerySet[Household]:
+    households = households_visible_to(user)
+    if village is not None:
+        households = households.filter(village=village)
+    if status:
+        households = households.filter(status=status)
+    return households.order_by("external_id")
+
+
+def household_get_for_user(*, user: object, household_id: int) -> Household:
+    household = households_visible_to(user).filter(id=household_id).first()
+    if household is None:
+        raise NotFound(_("No household with id %(id)s.") % {"id": household_id})
+    return household
+
+
+@dataclass(frozen=True)
+class PersonalView:
+    """What may be shown of a household or member to this reader."""
+
+    label: str
+    name_latin: str
+    name_local: str
+    national_id: str
+    phone: str
+    location: str
+    masked: bool
+
+
+def household_personal(user: object, household: Household) -> PersonalView:
+    if can_see_personal_data(user):
+        location = (
+            f"{household.latitude}, {household.longitude}" if household.latitude is not None else ""
+        )
+        return PersonalView(
+            label=household.head_name_latin,
+            name_latin=household.head_name_latin,
+            name_local=household.head_name_local,
+            national_id=household.national_id,
+            phone=household.phone,
+            location=location,
+            masked=False,
+        )
+    return PersonalView(
+        label=pseudonym(household.external_id),
+        name_latin=MASK,
+        name_local="",
+        national_id=MASK if household.national_id else "",
+        phone=MASK if household.phone else "",
+        location=MASK if household.latitude is not None else "",
+        masked=True,
+    )
+
+
+def member_personal(user: object, member: Member) -> PersonalView:
+    if can_see_personal_data(user):
+        return PersonalView(
+            label=member.name_latin,
+            name_latin=member.name_latin,
+            name_local=member.name_local,
+            national_id=member.national_id,
+            phone="",
+            location="",
+            masked=False,
+        )
+    return PersonalView(
+        label=pseudonym(member.external_id),
+        name_latin=MASK,
+        name_local="",
+        national_id=MASK if member.national_id else "",
+        phone="",
+        location="",
+        masked=True,
+    )
+
+
+def latest_classifications(households: list[Household]) -> dict[int, list[Classification]]:
+    """For each household, its most recent result under each scheme code."""
+    results: dict[int, dict[str, Classification]] = {}
+    rows = (
+        Classification.objects.filter(household__in=households)
+        .select_related("scheme", "survey_round")
+        .order_by("survey_round__started_on", "scheme__version")
+    )
+    for row in rows:
+        results.setdefault(row.household_id, {})[row.scheme.code] = row
+    return {hid: list(by_code.values()) for hid, by_code in results.items()}
+
+
+def household_detail(household: Household) -> dict[str, Any]:
+    observations = list(
+        HouseholdObservation.objects.filter(household=household)
+        .select_related("survey_round")
+        .order_by("observed_on")
+    )
+    members = list(
+        Member.objects.filter(household=household)
+        .prefetch_related(
+            Prefetch(
+                "observations",
+                queryset=MemberObservation.objects.select_related("survey_round").order_by(
+                    "survey_round__started_on"
+                ),
+            )
+        )
+        .order_by("relation", "birth_year")
+    )
+    classifications = list(
+        Classification.objects.filter(household=household)
+        .select_related("scheme", "survey_round")
+        .order_by("survey_round__started_on", "scheme__code")
+    )
+    measures = list(
+        household.measures.select_related("component", "provider").order_by("value_date")
+    )
+    return {
+        "observations": observations,
+        "members": members,
+        "classifications": classifications,
+        "measures": measures,
+    }
+
+
+def household_history(household: Household, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Changes to the household row with who, when and the fields that changed."""
+    records = list(
+        household.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        fields: list[str] = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            fields = [change.field for change in delta.changes]
+        changes.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user.get_username() if newer.history_user else _("system"),
+                "type": newer.get_history_type_display(),
+                "fields": fields,
+            }
+        )
+    return changes[:limit]
+
+
+def reason_lines(reasons: dict[str, Any]) -> list[tuple[str, str]]:
+    """Reasons as (key, text) pairs for display: lists joined, mappings as key=value."""
+    lines = []
+    for key, value in reasons.items():
+        if isinstance(value, list | tuple):
+            text = ", ".join(str(v) for v in value) or "–"
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k}={v}" for k, v in value.items())
+        else:
+            text = str(value)
+        lines.append((key, text))
+    return lines

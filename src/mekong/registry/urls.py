@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from mekong.registry import views
+
+urlpatterns = [
+    path("villages/<int:village_id>/register/", views.village_register, name="village-register"),
+    path("households/<int:household_id>/", views.household_detail, name="household-detail"),
+]

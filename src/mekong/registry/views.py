@@ -1,0 +1,73 @@
+"""Register pages: a village's households and one household's file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from mekong.core.errors import NotFound
+from mekong.geo.selectors import village_get_for_user
+from mekong.registry import selectors
+from mekong.registry.access import can_see_personal_data
+from mekong.registry.models import HouseholdStatus
+
+
+@login_required
+def village_register(request: HttpRequest, village_id: int) -> HttpResponse:
+    try:
+        village = village_get_for_user(user=request.user, village_id=village_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    status = request.GET.get("status") or None
+    if status not in HouseholdStatus.values:
+        status = None
+    households = selectors.household_list(user=request.user, village=village, status=status)
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    rows = list(page)
+    results = selectors.latest_classifications(rows)
+    return render(
+        request,
+        "registry/village_register.html",
+        {
+            "village": village,
+            "page": page,
+            "rows": [
+                (h, selectors.household_personal(request.user, h), results.get(h.id, []))
+                for h in rows
+            ],
+            "statuses": HouseholdStatus.choices,
+            "status": status or "",
+            "query": f"status={status}" if status else "",
+            "personal": can_see_personal_data(request.user),
+        },
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    try:
+        household = selectors.household_get_for_user(user=request.user, household_id=household_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    detail = selectors.household_detail(household)
+    members = [
+        (m, selectors.member_personal(request.user, m), list(m.observations.all())[-1:])
+        for m in detail["members"]
+    ]
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "personal": selectors.household_personal(request.user, household),
+            "members": members,
+            "history": selectors.household_history(household),
+            "classifications": [
+                (c, selectors.reason_lines(c.reasons)) for c in detail["classifications"]
+            ],
+            "observations": detail["observations"],
+            "measures": detail["measures"],
+        },
+    )
