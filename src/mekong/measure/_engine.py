@@ -274,8 +274,8 @@ def run(
     linearise = prep.design is not None and variance == "linearisation"
     rows: list[pl.LazyFrame] | None = None
     if linearise:
-        # Materialise the rows once (sorted if an estimator needs an order) and let every
-        # estimator read them, so that their linearised variables line up row by row.
+        # Materialise the rows once (sorted, with cumulative sums, if an estimator needs
+        # an order) so that estimates and linearised variables do not redo that work.
         sorter = next((e for e in estimators if hasattr(e, "prepare_rows")), None)
         shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
         rows = [shared] * len(estimators)
