@@ -119,3 +119,29 @@ def test_intensity_matches_svy_ratio(wb_sample: pl.DataFrame, wb_design: Design)
     h_ref = sample.estimation.mean("p", by="urbrur").to_polars().sort("urbrur")
     h = ours.filter(pl.col("measure") == "H").sort("urbrur")
     assert_allclose(h["se"], h_ref["se"], rtol=0, atol=1e-6)
+
+
+def test_subgroup_shares_equal_direct_sums() -> None:
+    # population_share and m0_contribution are derived from the within-group output;
+    # they must equal the direct weighted sums over the rows.
+    rng = np.random.default_rng(8)
+    n = 400
+    data = pl.DataFrame(
+        {f"i{j}": rng.integers(0, 2, n) for j in range(4)}
+        | {"w": rng.uniform(1, 3, n), "g": rng.integers(0, 5, n)}
+    )
+    ind = {f"i{j}": 1 for j in range(4)}
+    out = alkire_foster(data, indicators=ind, k="1/2", weight="w", by="g").sort("g")
+    score = data.select(pl.sum_horizontal(f"i{j}" for j in range(4)) / 4).to_series()
+    m0 = (score * (score >= 0.5)).to_numpy()
+    w, g = data["w"].to_numpy(), data["g"].to_numpy()
+    groups = np.unique(g)
+    pop = np.array([w[g == k].sum() for k in groups])
+    tot = np.array([(w * m0)[g == k].sum() for k in groups])
+    share = out.filter(pl.col("measure") == "population_share")["estimate"].to_numpy()
+    contrib = out.filter(pl.col("measure") == "m0_contribution")["estimate"].to_numpy()
+    assert_allclose(share, pop / pop.sum(), rtol=1e-12)
+    assert_allclose(contrib, tot / tot.sum(), rtol=1e-12)
+    assert out.filter(pl.col("measure") == "m0_contribution")["n"].to_list() == [
+        int((g == k).sum()) for k in groups
+    ]

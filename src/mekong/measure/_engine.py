@@ -24,6 +24,7 @@ from mekong.measure._design import (
     PSU,
     Design,
     W,
+    attach,
     design_table,
     group_agg,
     linearised_variance,
@@ -273,8 +274,8 @@ def run(
     linearise = prep.design is not None and variance == "linearisation"
     rows: list[pl.LazyFrame] | None = None
     if linearise:
-        # Materialise the rows once (sorted if an estimator needs an order) and let every
-        # estimator read them, so that their linearised variables line up row by row.
+        # Materialise the rows once (sorted, with cumulative sums, if an estimator needs
+        # an order) so that estimates and linearised variables do not redo that work.
         sorter = next((e for e in estimators if hasattr(e, "prepare_rows")), None)
         shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
         rows = [shared] * len(estimators)
@@ -298,36 +299,21 @@ def _linearised(
     wide: pl.DataFrame,
     table: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Variances of all measures: one kernel pass for every order-preserving estimator."""
+    """Variances of all measures in one kernel pass over one frame.
+
+    The group-level values of every estimator are joined to the rows once; each
+    estimator then adds its influence columns to the same frame, so row order never
+    matters (no order-keeping join, no horizontal concatenation of aligned parts).
+    """
     assert prep.design is not None
     design, keys = prep.design, prep.keys
-    aligned = [e for e in estimators if getattr(e, "order_preserving", True)]
-    others = [e for e in estimators if not getattr(e, "order_preserving", True)]
-    frames: list[pl.DataFrame] = []
-    if aligned:
-        cols = [*keys, W, *design.internal_strata()]
-        cols += [PSU] if design.psu is not None else []
-        cols += [FPC] if design.fpc is not None else []
-        parts = pl.collect_all(
-            [shared.select(cols)]
-            + [e.influence(shared, keys, wide.lazy()).select(list(e.names)) for e in aligned]
-        )
-        infl = pl.concat(parts, how="horizontal")
-        values = [n for e in aligned for n in e.names]
-        frames.append(
-            linearised_variance(infl.lazy(), keys=keys, values=values, design=design, table=table)
-        )
-    for est in others:
-        infl_lf = est.influence(shared, keys, wide.lazy())
-        frames.append(
-            linearised_variance(
-                infl_lf, keys=keys, values=list(est.names), design=design, table=table
-            )
-        )
-    var = frames[0]
-    for f in frames[1:]:
-        var = var.join(f.drop("_mk_df"), on=keys, how="left", nulls_equal=True)
-    return var
+    names = [n for e in estimators for n in e.names]
+    private = [c for c in wide.columns if c.startswith("_mk_") and c not in keys]
+    est = wide.lazy()
+    lf = attach(shared, est, keys, private)
+    for e in estimators:
+        lf = e.influence(lf, keys, est)
+    return linearised_variance(lf, keys=keys, values=names, design=design, table=table)
 
 
 def _check_finite(wide: pl.DataFrame, names: list[str], by: list[str]) -> None:

@@ -13,7 +13,14 @@ from mekong.measure._design import W, over, sort_by_keys
 __all__ = ["gini_agg", "gini_rows"]
 
 
-def gini_agg(v: pl.Expr, w: pl.Expr, prefix: str, *, presorted: bool = False) -> list[pl.Expr]:
+def gini_agg(
+    v: pl.Expr,
+    w: pl.Expr,
+    prefix: str,
+    *,
+    presorted: bool = False,
+    cum_w: pl.Expr | None = None,
+) -> list[pl.Expr]:
     """Aggregations giving ``{prefix}N``, ``{prefix}Y`` and ``{prefix}G`` per group.
 
     .. math:: G = \\frac{\\sum_i w_i y_i (2 N_i - w_i)}{N Y} - 1,
@@ -22,13 +29,18 @@ def gini_agg(v: pl.Expr, w: pl.Expr, prefix: str, *, presorted: bool = False) ->
     which equals :math:`\\sum_i\\sum_j w_i w_j |y_i - y_j| / (2 N Y)` and does not depend
     on how ties are ordered. ``G`` is set to 0 when :math:`Y = 0`. With ``presorted`` the
     rows are already in ascending order of ``v`` within each group (a global sort is
-    multi-threaded and much faster than a sort inside the aggregation).
+    multi-threaded and much faster than a sort inside the aggregation). ``cum_w`` is a
+    row-level column already holding :math:`N_i` (as computed once for the linearised
+    values): the sum then needs neither order nor a cumulative sum inside the groups.
     """
-    ws = w if presorted else w.sort_by(v)
-    vs = v if presorted else v.sort()
     n_tot = w.sum()
     y_tot = (w * v).sum()
-    s = (ws * vs * (2 * ws.cum_sum() - ws)).sum()
+    if cum_w is not None:
+        s = (w * v * (2 * cum_w - w)).sum()
+    else:
+        ws = w if presorted else w.sort_by(v)
+        vs = v if presorted else v.sort()
+        s = (ws * vs * (2 * ws.cum_sum() - ws)).sum()
     g = pl.when(y_tot > 0).then(s / (n_tot * y_tot) - 1).otherwise(0.0)
     return [n_tot.alias(f"{prefix}N"), y_tot.alias(f"{prefix}Y"), g.alias(f"{prefix}G")]
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import polars as pl
 
-from mekong.measure._design import W, group_agg
+from mekong.measure._design import W, attach, group_agg
 
 __all__ = ["RatioEstimator"]
 
@@ -71,13 +71,7 @@ class RatioEstimator:
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_r")]
-        rows = lf.join(
-            est.select(*keys, *private),
-            on=keys,
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
+        rows = attach(lf, est, keys, private)
         us = []
         for i, (n, a, b) in enumerate(
             zip(self.names, self.numerators, self.denominators, strict=True)

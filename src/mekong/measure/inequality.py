@@ -16,7 +16,7 @@ from typing import Literal, Unpack
 import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, fmt, split_options
-from mekong.measure._design import W, group_agg, over, sort_by_keys
+from mekong.measure._design import W, attach, group_agg, over, sort_by_keys
 from mekong.measure._engine import Check, Estimator, Prepared, prepare, run
 from mekong.measure._gini import gini_agg
 from mekong.measure.errors import MeasureError
@@ -133,16 +133,18 @@ class GiniEstimator:
         )
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-        if "_mk_gnc" not in lf.collect_schema().names():
+        if "_mk_gnc" in lf.collect_schema().names():
+            # Rows from prepare_rows: reuse the cumulative weights of the influence step.
+            aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", cum_w=pl.col("_mk_gnc"))
+        else:
             lf = lf.sort(sort_by_keys(keys, Y))
-        aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
+            aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
         return group_agg(lf, keys, [*aggs, self._factor().alias("_mk_gf")]).with_columns(
             (pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini")
         )
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
-        private = est.select(*keys, "_mk_gN", "_mk_gY", "_mk_gG", "_mk_gf")
-        rows = lf.join(private, on=keys, how="left", nulls_equal=True, maintain_order="left")
+        rows = attach(lf, est, keys, ["_mk_gN", "_mk_gY", "_mk_gG", "_mk_gf"])
         y, nk, yk = pl.col(Y), pl.col("_mk_gnc"), pl.col("_mk_gyc")
         n, yt, g = pl.col("_mk_gN"), pl.col("_mk_gY"), pl.col("_mk_gG")
         # Langel & Tillé (2013), eq. 9; see mekong.measure._gini.gini_rows.
@@ -236,13 +238,7 @@ class MomentEstimator:
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_m")]
-        rows = lf.join(
-            est.select(*keys, *private),
-            on=keys,
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
+        rows = attach(lf, est, keys, private)
         return rows.with_columns([self._u(k, a).alias(name) for name, k, a in self._parts()])
 
 
@@ -340,11 +336,10 @@ class QuantileEstimator:
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         w, y = pl.col(W), pl.col(Y)
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_q")]
-        groups = est.select(*keys, *private)
         dens_ps = self._needs_density()
+        rows = attach(lf, est, keys, private)
         if dens_ps:
-            groups = groups.join(_bandwidth(lf, keys), on=keys, how="left", nulls_equal=True)
-        rows = lf.join(groups, on=keys, how="left", nulls_equal=True, maintain_order="left")
+            rows = rows.join(_bandwidth(lf, keys), on=keys, how="left", nulls_equal=True)
         if dens_ps:
             h = pl.col("_mk_h")
             dens = [
@@ -354,7 +349,7 @@ class QuantileEstimator:
                 for p in dens_ps
             ]
             fr = group_agg(rows, keys, dens)
-            rows = rows.join(fr, on=keys, how="left", nulls_equal=True, maintain_order="left")
+            rows = rows.join(fr, on=keys, how="left", nulls_equal=True)
         n, yt = pl.col("_mk_qN"), pl.col("_mk_qY")
 
         def ut(p: float) -> pl.Expr:

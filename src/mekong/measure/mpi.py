@@ -18,7 +18,7 @@ from typing import Unpack
 import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, split_options
-from mekong.measure._design import ALL, W, design_table, linearised_variance
+from mekong.measure._design import ALL, design_table, linearised_variance
 from mekong.measure._engine import Check, prepare, run
 from mekong.measure._ratio import RatioEstimator
 from mekong.measure.errors import MeasureError
@@ -206,14 +206,18 @@ def alkire_foster(
     )
     out = run(prep, [estimator], **run_opts)  # type: ignore[arg-type]
     if prep.by:
-        out = pl.concat([out, _subgroup(prep, pc, run_opts)], how="vertical_relaxed")
+        out = pl.concat([out, _subgroup(prep, pc, out, run_opts)], how="vertical_relaxed")
         out = out.sort(prep.by, maintain_order=True)
     return out
 
 
-def _subgroup(prep: object, m0_row: pl.Expr, run_opts: dict[str, object]) -> pl.DataFrame:
+def _subgroup(
+    prep: object, m0_row: pl.Expr, within: pl.DataFrame, run_opts: dict[str, object]
+) -> pl.DataFrame:
     """Population shares and contributions of each group to the overall M0.
 
+    Group sizes and totals come from the within-group output (``n``, ``population`` and
+    ``M0`` of each group), so point estimates need no further pass over the rows.
     Unlike within-group measures these have non-zero linearised values outside the
     group (the denominator is the whole sample), so the kernel runs on the whole sample
     with one influence column per group.
@@ -224,14 +228,14 @@ def _subgroup(prep: object, m0_row: pl.Expr, run_opts: dict[str, object]) -> pl.
     by = prep.by
     lf = prep.lf.with_columns(m0_row.alias("_mk_m0"))
     groups = (
-        lf.group_by(by)
-        .agg(
-            pl.len().alias("n"),
-            pl.col(W).sum().alias("population"),
-            (pl.col(W) * pl.col("_mk_m0")).sum().alias("_mk_t"),
+        within.filter(pl.col("measure") == "M0")
+        .select(
+            *by,
+            "n",
+            "population",
+            (pl.col("estimate") * pl.col("population")).alias("_mk_t"),
         )
         .sort(by)
-        .collect()
     )
     n_tot = float(groups["population"].sum())
     t_tot = float(groups["_mk_t"].sum())

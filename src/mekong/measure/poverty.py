@@ -28,7 +28,7 @@ from mekong.measure._common import (
     fmt,
     split_options,
 )
-from mekong.measure._design import W, group_agg
+from mekong.measure._design import W, attach, group_agg
 from mekong.measure._engine import Check, Prepared, prepare, run
 from mekong.measure._gini import gini_agg, gini_rows
 from mekong.measure.errors import MeasureError
@@ -147,13 +147,7 @@ class PovertyEstimator:
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith(("_mk_p", "_mk_g"))]
         totals = self._totals_needed()
-        rows = lf.join(
-            est.select(*keys, *private),
-            on=keys,
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
+        rows = attach(lf, est, keys, private)
         n = pl.col("_mk_pN")
         u: dict[str, pl.Expr] = {}
         for name in totals:
