@@ -80,11 +80,13 @@ def _register_routers() -> None:
     from mekong.partners.api import router as partners_router
     from mekong.projects.api import router as projects_router
     from mekong.registry.api import router as registry_router
+    from mekong.registry.api_exits import router as exits_router
 
     api.add_router("/", geo_router)
     api.add_router("/", partners_router)
     api.add_router("/", projects_router)
     api.add_router("/", registry_router)
+    api.add_router("/", exits_router)
 
 
 _register_routers()
