@@ -45,7 +45,14 @@ def build_exit_world(world: World) -> ExitWorld:
         name="Myanmar national line (synthetic)",
         kind=SchemeKind.MONETARY,
         country=world.myanmar,
-        config={"line": {"value": str(LINE_MMK), "currency": "MMK", "period": "year"}},
+        # Constant prices (every year's index 100) keep the line at LINE_MMK in every round.
+        config={
+            "period": "year",
+            "line": str(LINE_MMK),
+            "currency": "MMK",
+            "price_year": 2020,
+            "deflator": {str(year): "100" for year in range(2015, 2031)},
+        },
         valid_from=date(2020, 1, 1),
     )
     policy = exit_policy_create(
@@ -124,9 +131,36 @@ def classify(
 
 
 def joint_office_user(world: World, username: str, *, partner: bool) -> User:
-    """A joint-office member signing for the partner (Myanmar) or the Chinese side."""
+    """A member of the joint office of a project working in the Myanmar village, signing for
+    the partner (Myanmar) or the Chinese side as recorded in that office."""
+    from mekong.projects import services as project_services
+    from mekong.projects.models import Framework, JointOfficeMember, Programme, Project, Side
+
     organisation = world.mm_drd if partner else world.iprcy
     person = person_create(user=None, organisation=organisation, name_latin=username.title())
+    project = Project.objects.filter(code="MM-EXIT-OFFICE").first()
+    if project is None:
+        framework, _ = Framework.objects.get_or_create(code="EAPRI", defaults={"name": "EA"})
+        programme, _ = Programme.objects.get_or_create(
+            code="EA-PILOT", defaults={"framework": framework, "title": "Pilot"}
+        )
+        project = project_services.project_create(
+            user=None,
+            programme=programme,
+            code="MM-EXIT-OFFICE",
+            title="Myanmar villages",
+            countries=[world.myanmar],
+            currency="CNY",
+            villages=[world.mm_published],
+        )
+        project_services.joint_office_set_up(
+            user=None, project=project, location="Lewe", members=[]
+        )
+    JointOfficeMember.objects.create(
+        office=project.joint_office,
+        person=person,
+        side=Side.PARTNER if partner else Side.CHINESE,
+    )
     user = User.objects.create_user(
         username=username, password=PASSWORD, role=Role.JOINT_OFFICE, person=person
     )

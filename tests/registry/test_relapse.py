@@ -242,27 +242,40 @@ def test_scopes_of_scan_follow_up_and_list(personas: Personas, world: World, ew:
 
 
 def test_the_line_comes_from_the_scheme_configuration(world: World, ew: ExitWorld) -> None:
-    assert relapse.scheme_line(ew.scheme) == relapse.Line(value=1000, currency="MMK")  # type: ignore[arg-type]
+    assert relapse.scheme_line(ew.scheme, 2024) == relapse.Line(value=1000, currency="MMK")  # type: ignore[arg-type]
+    # 100 a month = 1,200 a year; price index 100 → 110 between 2020 and 2024 gives 1,320.
     monthly = PovertyScheme(
         code="M",
         name="m",
         kind=SchemeKind.MONETARY,
-        config={"line": {"value": "100", "currency": "MMK", "period": "month"}},
+        config={
+            "period": "month",
+            "line": "100",
+            "currency": "MMK",
+            "price_year": 2020,
+            "deflator": {"2020": "100", "2024": "110"},
+        },
         valid_from=ON,
     )
-    assert relapse.scheme_line(monthly).value == 1200  # 100 × 12
+    assert relapse.scheme_line(monthly, 2024).value == 1320
     bare = PovertyScheme(code="B", name="b", kind=SchemeKind.MPI, config={}, valid_from=ON)
     with pytest.raises(InvalidInput, match="no monetary line"):
-        relapse.scheme_line(bare)
+        relapse.scheme_line(bare, 2024)
     per_ae = PovertyScheme(
         code="AE",
         name="ae",
         kind=SchemeKind.MONETARY,
-        config={"line": {"value": "1", "currency": "MMK", "per": "adult_equivalent"}},
+        config={
+            "unit": "adult_equivalent",
+            "period": "day",
+            "line": "1",
+            "currency": "MMK",
+            "price_year": 2024,
+        },
         valid_from=ON,
     )
     with pytest.raises(InvalidInput, match="per person"):
-        relapse.scheme_line(per_ae)
+        relapse.scheme_line(per_ae, 2024)
 
 
 def test_a_policy_of_another_country_is_refused(world: World, ew: ExitWorld) -> None:

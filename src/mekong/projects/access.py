@@ -53,6 +53,30 @@ def can_edit_project(user: object, project: Project) -> bool:
     return True
 
 
+def _fixed_side(user: object) -> Side | None:
+    role = role_of(user)
+    if role == Role.COUNTERPART:
+        return Side.PARTNER
+    if role == Role.PROGRAMME_OFFICER:
+        return Side.CHINESE
+    return None
+
+
+def side_in_village(user: object, village_id: int) -> Side | None:
+    """The side the user signs for on decisions about a village (a household's exit): fixed
+    by role, or, for a joint-office member, the side recorded in the office of a project
+    that works in that village."""
+    side = _fixed_side(user)
+    if side is not None or role_of(user) != Role.JOINT_OFFICE:
+        return side
+    if not isinstance(user, User) or not user.person_id:
+        return None
+    membership = JointOfficeMember.objects.filter(
+        office__project__villages__id=village_id, person_id=user.person_id
+    ).first()
+    return Side(membership.side) if membership is not None else None
+
+
 def side_of(user: object, project: Project) -> Side | None:
     """Which side of this project's joint office the user signs for, if any.
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from mekong.core.errors import PermissionDenied
 from mekong.partners.access import country_ids_in_scope, role_of
 from mekong.partners.models import Role, User
-from mekong.projects.access import APPROVERS, side_of
+from mekong.projects.access import APPROVERS, side_in_village
 from mekong.registry.access import REGISTRY_EDITORS
 from mekong.registry.models import Household
 
@@ -63,7 +63,7 @@ def require_exit_decider(user: object, household: Household) -> User:
 
 def require_exit_approver(user: object, household: Household) -> tuple[User, str]:
     """The user and the side ("chinese" or "partner") they sign for."""
-    side = side_of(user)
+    side = side_in_village(user, household.village_id)
     member = _require(
         APPROVERS,
         user,
@@ -71,8 +71,10 @@ def require_exit_approver(user: object, household: Household) -> tuple[User, str
         _("You may not approve the exit of household %(id)s: it is outside your role or scope.")
         % {"id": household.external_id},
     )
-    if side is None:  # pragma: no cover - every approver has a side
-        raise PermissionDenied(_("Your account signs for neither side of the joint office."))
+    if side is None:
+        raise PermissionDenied(
+            _("Your account signs for neither side of a joint office working in this village.")
+        )
     return member, str(side.value)
 
 

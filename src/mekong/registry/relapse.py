@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -43,6 +43,7 @@ from mekong.registry.models import (
     RelapseTrigger,
     SurveyRound,
 )
+from mekong.registry.schemes import annual_line_per_person
 
 PERIODS_PER_YEAR = {"year": Decimal(1), "month": Decimal(12), "day": Decimal(365)}
 
@@ -55,36 +56,10 @@ class Line:
     currency: str
 
 
-def scheme_line(scheme: PovertyScheme) -> Line:
-    """The monetary line of a scheme, per person per year, read from its configuration.
-
-    Reads ``config["line"] = {"value": "4000", "currency": "CNY", "per": "person",
-    "period": "year"}``; ``period`` may be ``day`` (× 365) or ``month`` (× 12). Until the
-    scheme engine offers a dated line (base value, base year, deflator), this is the one
-    place relapse monitoring learns the line from.
-    """
-    raw = scheme.config.get("line") if isinstance(scheme.config, dict) else None
-    if not isinstance(raw, dict) or "value" not in raw or "currency" not in raw:
-        raise InvalidInput(
-            _("Scheme %(scheme)s has no monetary line (configuration key “line”).")
-            % {"scheme": scheme},
-            field="policy",
-        )
-    period = str(raw.get("period", "year"))
-    if period not in PERIODS_PER_YEAR or raw.get("per", "person") != "person":
-        raise InvalidInput(
-            _("Scheme %(scheme)s: the line must be per person per day, month or year.")
-            % {"scheme": scheme},
-            field="policy",
-        )
-    try:
-        value = Decimal(str(raw["value"]))
-    except InvalidOperation as exc:
-        raise InvalidInput(
-            _("Scheme %(scheme)s: the line value is not a number.") % {"scheme": scheme},
-            field="policy",
-        ) from exc
-    return Line(value=value * PERIODS_PER_YEAR[period], currency=str(raw["currency"]))
+def scheme_line(scheme: PovertyScheme, year: int) -> Line:
+    """The scheme's monetary line per person per year in ``year``'s prices."""
+    value, currency = annual_line_per_person(scheme.kind, scheme.config, year)
+    return Line(value=value, currency=currency)
 
 
 def _money(value: Decimal) -> str:
@@ -157,7 +132,7 @@ def relapse_scan(
         require_relapse_scanner(user, survey_round.country_id)
     if policy.country_id != survey_round.country_id:
         raise InvalidInput(_("policy: the policy is of another country than the round."))
-    line = scheme_line(policy.scheme)
+    line = scheme_line(policy.scheme, survey_round.started_on.year)
     observations = list(
         HouseholdObservation.objects.filter(
             survey_round=survey_round,

@@ -509,3 +509,38 @@ def evaluate(kind: str, config: _Config, facts: HouseholdFacts) -> Result:
     if isinstance(config, ScoringConfig):
         return evaluate_scoring(config, facts)
     raise InvalidInput(f"kind: unknown scheme kind {kind!r}.", field="kind")
+
+
+PERIODS_PER_YEAR = {"day": DAYS_PER_YEAR, "month": MONTHS_PER_YEAR, "year": Decimal("1")}
+
+
+def annual_line_per_person(kind: str, config: dict[str, Any], year: int) -> tuple[Decimal, str]:
+    """A monetary scheme's line per person per year in ``year``'s prices, with its currency.
+
+    Used where a household's per-capita income is compared with a multiple of the line (relapse
+    monitoring). Lines set per adult equivalent and non-monetary schemes have no such line.
+    """
+    parsed = parse_config(kind, config)
+    if isinstance(parsed, MonetaryConfig):
+        if parsed.unit != "person":
+            raise InvalidInput(
+                "policy: the scheme's line is per adult equivalent; relapse monitoring needs a "
+                "line per person.",
+                field="policy",
+            )
+        line = _deflate(parsed.line, parsed.price_year, year, parsed.deflator)
+        return line * PERIODS_PER_YEAR[parsed.period], parsed.currency
+    if isinstance(parsed, ChinaConfig):
+        return _deflate(parsed.line, parsed.price_year, year, parsed.deflator), parsed.currency
+    if isinstance(parsed, InternationalConfig):
+        if parsed.ppp_year not in parsed.cpi or year not in parsed.cpi:
+            missing = parsed.ppp_year if parsed.ppp_year not in parsed.cpi else year
+            raise InvalidInput(f"config.cpi: no consumer price index for {missing}.")
+        daily = international_line(
+            parsed.usd_per_day,
+            ppp=parsed.ppp,
+            cpi=parsed.cpi[year],
+            cpi_base=parsed.cpi[parsed.ppp_year],
+        )
+        return daily * DAYS_PER_YEAR, parsed.currency
+    raise InvalidInput("policy: the scheme has no monetary line.", field="policy")
