@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from mekong.demo.households import build_register
+from mekong.demo.households import build_exits, build_register
 from mekong.demo.portfolio import PortfolioContext, build_portfolio
 from mekong.demo.reference import (
     CONTACT_NAMES,
@@ -49,6 +49,7 @@ class DemoSummary:
     users: list[tuple[str, str]] = field(default_factory=list)
     projects: int = 0
     households: int = 0
+    exit_cases: int = 0
 
 
 def _province_polygons(spec: CountrySpec) -> list[tuple[str | None, str | None, list[Ring]]]:
@@ -314,6 +315,7 @@ def build_demo(*, seed: int = 1, households_per_village: int | None = None) -> D
     summary.households = build_register(
         rng=rng, countries=countries, per_village=households_per_village
     )
+    summary.exit_cases = build_exits(rng=rng, countries=countries, users=users)
     return summary
 
 

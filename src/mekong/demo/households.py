@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from mekong.geo.models import Country, Village
 from mekong.registry import services
@@ -408,3 +409,100 @@ def _causes_and_assistance(
         )
     Household.objects.bulk_update(households, ["main_cause", "secondary_causes"], batch_size=2000)
     AssistanceMeasure.objects.bulk_create(measures, batch_size=2000)
+
+
+def build_exits(*, rng: random.Random, countries: dict[str, Country], users: dict[str, Any]) -> int:
+    """Exit policies, exit cases at every step, and a relapse scan, for the demo register."""
+    from datetime import timedelta
+
+    from mekong.registry import exits, relapse
+    from mekong.registry.models import Classification
+
+    worker = {"MMR": "kyaw", "LAO": "souksavanh", "KHM": "sokha"}
+    partner = {"MMR": "thida", "LAO": "souksavanh", "KHM": "sokha"}
+    national = {"MMR": "MMR-MLCS", "LAO": "LAO-D285", "KHM": "KHM-CSES"}
+    cases = 0
+    for iso3, scheme_code in national.items():
+        scheme = PovertyScheme.objects.get(code=scheme_code)
+        last_round = (
+            SurveyRound.objects.filter(country=countries[iso3]).order_by("started_on").last()
+        )
+        if last_round is None:
+            continue
+        policy = exits.exit_policy_create(
+            user=None,
+            country=countries[iso3],
+            name=f"{iso3} exit rules (synthetic)",
+            scheme=scheme,
+            valid_from=date(2016, 1, 1),
+            notice_days=7,
+        )
+        # Households poor at baseline and non-poor in the last round are exit candidates.
+        candidates = list(
+            Classification.objects.filter(scheme=scheme, survey_round=last_round, poor=False)
+            .filter(
+                household__classifications__scheme=scheme, household__classifications__poor=True
+            )
+            .select_related("household", "household__village")
+            .distinct()
+            .order_by("household__external_id")[:14]
+        )
+        on = (last_round.ended_on or last_round.started_on) + timedelta(days=10)
+        for number, result in enumerate(candidates):
+            household = result.household
+            stop = number % 7  # 0 proposed … 6 exited: some cases at each step
+            case = exits.exit_case_propose(
+                user=users[worker[iso3]], household=household, survey_round=last_round, on=on
+            )
+            _advance_case(
+                case,
+                stop=stop,
+                on=on,
+                rng=rng,
+                worker=users[worker[iso3]],
+                officer=users["li.wei"],
+                partner=users[partner[iso3]],
+            )
+            cases += 1
+        if scheme.config.get("unit", "person") == "person":
+            relapse.relapse_scan(survey_round=last_round, policy=policy, on=on)
+    return cases
+
+
+def _advance_case(
+    case: Any,
+    *,
+    stop: int,
+    on: date,
+    rng: random.Random,
+    worker: Any,
+    officer: Any,
+    partner: Any,
+) -> None:
+    """Take a new exit case ``stop`` steps along: visit, appraisal, notice, close, approvals."""
+    from datetime import timedelta
+
+    from mekong.registry import exits
+
+    if stop >= 1:
+        case = exits.exit_case_record_visit(
+            user=worker, case=case, on=on + timedelta(days=3), confirms_non_poor=True
+        )
+    if stop >= 2:
+        case = exits.exit_case_appraise(
+            user=worker,
+            case=case,
+            on=on + timedelta(days=10),
+            passed=True,
+            votes_for=rng.randint(15, 30),
+            votes_against=rng.randint(0, 3),
+        )
+    if stop >= 3:
+        case = exits.exit_case_post_notice(user=worker, case=case, on=on + timedelta(days=12))
+    if stop >= 4:
+        case = exits.exit_case_close_notice(user=worker, case=case, on=on + timedelta(days=19))
+    if stop >= 5:
+        exits.exit_case_approve(user=officer, case=case, on=on + timedelta(days=25))
+    if stop >= 6:
+        case.refresh_from_db()
+        exits.exit_case_approve(user=partner, case=case, on=on + timedelta(days=26))

@@ -7,4 +7,5 @@ from mekong.registry import views
 urlpatterns = [
     path("villages/<int:village_id>/register/", views.village_register, name="village-register"),
     path("households/<int:household_id>/", views.household_detail, name="household-detail"),
+    path("alerts/", views.alert_list, name="alert-list"),
 ]

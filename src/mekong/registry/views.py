@@ -11,7 +11,8 @@ from mekong.core.errors import NotFound
 from mekong.geo.selectors import village_get_for_user
 from mekong.registry import selectors
 from mekong.registry.access import can_see_personal_data
-from mekong.registry.models import HouseholdStatus
+from mekong.registry.models import ExitCase, HouseholdStatus, RelapseAlert
+from mekong.registry.relapse import relapse_alert_list
 
 
 @login_required
@@ -69,5 +70,33 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             ],
             "observations": detail["observations"],
             "measures": detail["measures"],
+            "exit_cases": ExitCase.objects.filter(household=household)
+            .prefetch_related("steps__by", "objections", "approvals__approved_by")
+            .order_by("-id"),
+            "alerts": RelapseAlert.objects.filter(household=household)
+            .select_related("survey_round")
+            .prefetch_related("follow_ups__by"),
+        },
+    )
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """Open relapse alerts in the user's scope, newest first, with their follow-ups."""
+    status = request.GET.get("status", "open")
+    alerts = relapse_alert_list(
+        user=request.user, status=status if status in ("open", "closed") else None
+    )
+    page = Paginator(alerts.select_related("household__village__country"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/alerts.html",
+        {
+            "page": page,
+            "rows": [(a, selectors.household_personal(request.user, a.household)) for a in page],
+            "status": status,
+            "query": f"status={status}",
         },
     )

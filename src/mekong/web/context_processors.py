@@ -15,4 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if signed_in:
         items.insert(1, ("project-list", _("Projects")))
         items.append(("organisation-list", _("Organisations")))
+        items.append(("alert-list", _("Alerts")))
     return {"nav_items": items, "nav_signed_in": signed_in}
