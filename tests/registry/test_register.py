@@ -198,3 +198,19 @@ def test_village_register_page_lists_households(personas: Personas, register) ->
     )
     assert "Daw Hla Hla" not in masked
     assert pseudonym("MM-H1") in masked
+
+
+def test_household_page_without_history_rows(personas: Personas, world: World) -> None:
+    # bulk_create writes no history rows; the page must still render (found on the demo).
+    (household,) = Household.objects.bulk_create(
+        [
+            Household(
+                village=world.mm_published,
+                external_id="MM-BULK",
+                head_name_latin="X",
+                registered_on=date(2018, 3, 1),
+            )
+        ]
+    )
+    response = client_for(personas.mm_counterpart).get(f"/households/{household.id}/")
+    assert response.status_code == 200

@@ -268,7 +268,8 @@ def _village_households(
                 else (
                     head_year + rng.randint(-5, 5)
                     if index == 1
-                    else rounds[0].started_on.year - rng.randint(0, 20)
+                    # Children are born when the head is 18 to 45, and not after the baseline.
+                    else min(rounds[0].started_on.year, head_year + rng.randint(18, 45))
                 )
             )
             given, given_local = rng.choice(spec.names)

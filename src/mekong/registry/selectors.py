@@ -129,8 +129,10 @@ def household_detail(household: Household) -> dict[str, Any]:
                 ),
             )
         )
-        .order_by("relation", "birth_year")
+        .order_by("birth_year", "external_id")
     )
+    # The head first, then the others from the eldest.
+    members.sort(key=lambda m: (m.relation != "head", m.birth_year))
     classifications = list(
         Classification.objects.filter(household=household)
         .select_related("scheme", "survey_round")
@@ -152,8 +154,9 @@ def household_history(household: Household, *, limit: int = 50) -> list[dict[str
     records = list(
         household.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
-    changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    changes: list[dict[str, Any]] = []
+    # Rows loaded in bulk (the demo, the import's bulk path) may have no history yet.
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         fields: list[str] = []
         if older is not None:
             delta = newer.diff_against(older)
