@@ -12,6 +12,7 @@ from mekong.registry.models.households import (
     RoundKind,
     SurveyRound,
 )
+from mekong.registry.models.imports import ImportBatch, ImportOutcome
 from mekong.registry.models.schemes import Classification, PovertyScheme, SchemeKind
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "Household",
     "HouseholdObservation",
     "HouseholdStatus",
+    "ImportBatch",
+    "ImportOutcome",
     "Member",
     "MemberObservation",
     "PovertyScheme",
