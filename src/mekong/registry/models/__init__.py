@@ -31,6 +31,7 @@ from mekong.registry.models.households import (
     RoundKind,
     SurveyRound,
 )
+from mekong.registry.models.imports import ImportBatch, ImportOutcome
 from mekong.registry.models.schemes import Classification, PovertyScheme, SchemeKind
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "Household",
     "HouseholdObservation",
     "HouseholdStatus",
+    "ImportBatch",
+    "ImportOutcome",
     "Member",
     "MemberObservation",
     "Objection",

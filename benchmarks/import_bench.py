@@ -1,0 +1,246 @@
+"""Time the household import against PostgreSQL's own COPY of the same rows.
+
+    python benchmarks/import_bench.py --sizes 100000 1000000 \
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--skip-sqlite]
+
+For each size it generates synthetic households (about 4.7 members each, one row per
+member, as docs/import.md describes) into a Parquet file, then times
+
+* ``copy``: psql-free ``COPY`` of the same rows (as CSV) into a plain table of text columns
+  in a fresh PostgreSQL database — the reference, the fastest PostgreSQL can take them in;
+* ``postgresql``: ``households_import`` into a fresh, migrated PostgreSQL database (the
+  COPY + set-based upsert path, history rows included);
+* ``sqlite``: the same import into a fresh SQLite file (the ORM batch path).
+
+Each case runs in its own process (Django's settings are read once, from the environment)
+and in its own database, created and dropped here. Goal: PostgreSQL within 3× of COPY.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+VILLAGES = 500
+SEXES = np.array(["F", "M"])
+RELATIONS_AFTER_HEAD = np.array(["spouse", "child", "child", "child", "parent", "grandchild"])
+
+
+def generate(households: int, seed: int = 7) -> pl.DataFrame:
+    """One row per member; 1 + Binomial(9, 0.41) members per household (mean ≈ 4.7)."""
+    rng = np.random.default_rng(seed)
+    sizes = 1 + rng.binomial(9, 0.41, size=households)
+    n = int(sizes.sum())
+    household = np.repeat(np.arange(households), sizes)
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    position = np.arange(n) - starts
+    relation = np.where(position == 0, "head", RELATIONS_AFTER_HEAD[rng.integers(0, 6, size=n)])
+    return pl.DataFrame(
+        {
+            "household_id": pl.Series(household).cast(pl.String).str.zfill(8),
+            "village_code": pl.Series(household % VILLAGES).cast(pl.String).str.zfill(4),
+            "registered_on": "2024-03-01",
+            "latitude": "19.50000",
+            "longitude": "96.10000",
+            "main_cause": "lack_of_land",
+            "member_id": pl.Series(np.arange(n)).cast(pl.String).str.zfill(9),
+            "name_latin": pl.Series(rng.integers(0, 10**7, size=n)).cast(pl.String),
+            "national_id": pl.Series(rng.integers(10**11, 10**12, size=n)).cast(pl.String),
+            "sex": SEXES[rng.integers(0, 2, size=n)],
+            "birth_year": pl.Series(rng.integers(1930, 2024, size=n)).cast(pl.String),
+            "relation": relation,
+            "education": "primary",
+            "years_of_schooling": pl.Series(rng.integers(0, 13, size=n)).cast(pl.String),
+        }
+    ).with_columns(
+        ("HH" + pl.col("household_id")).alias("household_id"),
+        ("V" + pl.col("village_code")).alias("village_code"),
+        ("Member " + pl.col("name_latin")).alias("name_latin"),
+        ("M" + pl.col("member_id")).alias("member_id"),
+    )
+
+
+def _psql(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _db_url(admin_url: str, name: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+# --- cases, each in a child process -----------------------------------------------------
+
+
+def case_copy(url: str, parquet: Path) -> dict[str, float]:
+    import psycopg
+
+    frame = pl.read_parquet(parquet)
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    data = buffer.getvalue()
+    columns = ", ".join(f"{name} text" for name in frame.columns)
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE copy_reference ({columns})")  # type: ignore[arg-type]
+        conn.commit()
+        started = time.perf_counter()
+        with cursor.copy("COPY copy_reference FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, len(data), 8 << 20):
+                copy.write(data[start : start + (8 << 20)])
+        conn.commit()
+        return {"seconds": time.perf_counter() - started}
+
+
+def case_import(parquet: Path) -> dict[str, float]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
+    django.setup()
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from mekong.geo.models import AdminArea, AdminLevel, Country, Village
+    from mekong.registry.imports import households_import
+    from mekong.registry.models import ImportBatch
+
+    call_command("migrate", verbosity=0)
+    if ImportBatch._meta.db_table not in connection.introspection.table_names():
+        # The migration for ImportBatch is generated after merging; make the table here.
+        with connection.schema_editor() as editor:
+            editor.create_model(ImportBatch)
+    country = Country.objects.create(iso3="MMR", iso2="MM", name_latin="Myanmar", currency="MMK")
+    area = AdminArea.objects.create(
+        country=country, code="B", name_latin="Bench", level=AdminLevel.COUNTY, path="MMR/B/"
+    )
+    Village.objects.bulk_create(
+        Village(
+            country=country,
+            admin_area=area,
+            code=f"V{i:04d}",
+            name_latin=f"Village {i}",
+            latitude=Decimal("19.5"),
+            longitude=Decimal("96.1"),
+        )
+        for i in range(VILLAGES)
+    )
+    data = parquet.read_bytes()
+    started = time.perf_counter()
+    report = households_import(user=None, data=data, file_name=parquet.name)
+    seconds = time.perf_counter() - started
+    assert report.written, report.errors[:5]
+    again = time.perf_counter()
+    second = households_import(user=None, data=data, file_name=parquet.name)
+    reimport = time.perf_counter() - again
+    assert second.members_unchanged == report.members_created
+    return {"seconds": seconds, "reimport_seconds": reimport, "method": report.method}  # type: ignore[dict-item]
+
+
+def run_child(case: str, size: int, parquet: Path, admin_url: str) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), MEKONG_LOG_LEVEL="WARNING")
+    temp: str | None = None
+    name = f"mekong_bench_{case}_{os.getpid()}"
+    if case in ("copy", "postgresql"):
+        _psql(admin_url, f"DROP DATABASE IF EXISTS {name}")
+        _psql(admin_url, f"CREATE DATABASE {name}")
+        env["MEKONG_DATABASE_URL"] = _db_url(admin_url, name)
+    else:
+        handle, temp = tempfile.mkstemp(suffix=".sqlite3")
+        os.close(handle)
+        env["MEKONG_DATABASE_URL"] = f"sqlite:///{temp}"
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", case, str(parquet)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"{case} at {size} failed:\n{out.stderr[-3000:]}")
+        result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+        return result
+    finally:
+        if temp is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(temp + suffix).unlink(missing_ok=True)
+        else:
+            _psql(admin_url, f"DROP DATABASE IF EXISTS {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--child", nargs=2, metavar=("CASE", "PARQUET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        case, parquet = args.child[0], Path(args.child[1])
+        if case == "copy":
+            result = case_copy(os.environ["MEKONG_DATABASE_URL"], parquet)
+        else:
+            result = case_import(parquet)
+        print(json.dumps(result))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=140)
+    table = Table(title="Household import (one row per member) vs PostgreSQL COPY")
+    for heading in (
+        "households",
+        "member rows",
+        "case",
+        "seconds",
+        "rows/s",
+        "× COPY",
+        "re-import s",
+    ):
+        table.add_column(heading, justify="right")
+    cases = ["copy", "postgresql"] + ([] if args.skip_sqlite else ["sqlite"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            frame = generate(size)
+            parquet = Path(tmp) / f"households_{size}.parquet"
+            frame.write_parquet(parquet)
+            rows = frame.height
+            reference = None
+            for case in cases:
+                console.print(f"[dim]{size:,} households: {case}…[/dim]")
+                result = run_child(case, size, parquet, args.postgres)
+                seconds = float(result["seconds"])
+                reference = seconds if case == "copy" else reference
+                ratio = (
+                    "1.0" if case == "copy" else f"{seconds / reference:.1f}" if reference else ""
+                )
+                reimport = result.get("reimport_seconds")
+                table.add_row(
+                    f"{size:,}",
+                    f"{rows:,}",
+                    case if case == "copy" else f"{case} ({result.get('method')})",
+                    f"{seconds:.1f}",
+                    f"{rows / seconds:,.0f}",
+                    ratio,
+                    f"{reimport:.1f}" if reimport is not None else "",
+                )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

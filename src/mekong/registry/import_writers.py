@@ -1,0 +1,541 @@
+"""The two write paths of the household import: PostgreSQL COPY + set-based SQL, and the ORM.
+
+Both receive the same validated rows (registry.imports.Plan) and answer the same questions
+in the same order: which rows touch households outside the user's scope, which members are
+likely duplicates of people already registered, how many rows would be created, updated or
+left unchanged — and then, only when asked, write. A row whose compared columns equal the
+register's is not touched, so a re-import writes no row and no history.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+import polars as pl
+from django.db import connection
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from mekong.partners.models import User
+from mekong.registry.imports import (
+    HOUSEHOLD_INSERT,
+    MEMBER_INSERT,
+    ORM_BATCH,
+    DuplicateWarning,
+    Plan,
+    RowError,
+    chunks,
+    decimal_or_none,
+)
+from mekong.registry.models import Household, Member
+
+Step = Callable[[int, int], None]
+
+
+@dataclass
+class Counts:
+    households_created: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+
+
+class Writer(Protocol):
+    method: str
+
+    def load(self) -> None: ...
+    def scope_errors(self) -> list[RowError]: ...
+    def duplicates(self) -> list[DuplicateWarning]: ...
+    def counts(self) -> Counts: ...
+    def write(self, step: Step) -> None: ...
+    def close(self) -> None: ...
+
+
+def _outside_scope_household() -> str:
+    return _("This household is registered in a village outside your scope.")
+
+
+def _outside_scope_member() -> str:
+    return _("This member is registered in a household outside your scope.")
+
+
+def _db_duplicate_reasons() -> tuple[str, str]:
+    return (
+        _("Same national ID as a member already registered."),
+        _("Same name, birth year and village as a member already registered."),
+    )
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+_STAGING = """
+CREATE TEMP TABLE imp_household (
+    row_number integer, external_id text, village_id bigint, country_id bigint,
+    head_name_latin text, head_name_local text, national_id text, phone text,
+    latitude numeric, longitude numeric, registered_on date, status text,
+    main_cause text, secondary_causes jsonb
+) ON COMMIT DROP;
+CREATE TEMP TABLE imp_member (
+    row_number integer, external_id text, household_external_id text, village_id bigint,
+    name_latin text, name_local text, national_id text, sex text, birth_year integer,
+    relation text, ethnicity text, education text, years_of_schooling integer,
+    is_present boolean, name_key text
+) ON COMMIT DROP;
+"""
+_HOUSEHOLD_STAGED = (
+    "row_number",
+    "external_id",
+    "village_id",
+    "country_id",
+    "head_name_latin",
+    "head_name_local",
+    "national_id",
+    "phone",
+    "latitude",
+    "longitude",
+    "registered_on",
+    "status",
+    "main_cause",
+    "secondary_causes",
+)
+_MEMBER_STAGED = (
+    "row_number",
+    "external_id",
+    "household_external_id",
+    "village_id",
+    "name_latin",
+    "name_local",
+    "national_id",
+    "sex",
+    "birth_year",
+    "relation",
+    "ethnicity",
+    "education",
+    "years_of_schooling",
+    "is_present",
+    "name_key",
+)
+_COPY_CHUNK = 8 * 1024 * 1024
+
+
+def _row(alias: str, columns: tuple[str, ...]) -> str:
+    return "ROW(" + ", ".join(f"{alias}.{c}" for c in columns) + ")"
+
+
+def _history_columns(model: type[Household] | type[Member]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields if f.column]
+
+
+class CopyWriter:
+    """COPY into temporary staging tables; diff, check and upsert with set-based SQL."""
+
+    method = "postgresql-copy"
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def _copy(self, cursor: Any, table: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
+        buffer = io.BytesIO()
+        frame.select(columns).write_csv(buffer, include_header=False, null_value="\\N")
+        data = buffer.getbuffer()
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+        with cursor.copy(sql) as copy:
+            for start in range(0, len(data), _COPY_CHUNK):
+                copy.write(data[start : start + _COPY_CHUNK])
+
+    def load(self) -> None:
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            raw.execute("DROP TABLE IF EXISTS imp_household, imp_member")
+            raw.execute(_STAGING)
+            self._copy(raw, "imp_household", self.plan.households, _HOUSEHOLD_STAGED)
+            self._copy(raw, "imp_member", self.plan.members, _MEMBER_STAGED)
+            raw.execute("CREATE INDEX ON imp_household (external_id)")
+            raw.execute("CREATE INDEX ON imp_member (external_id)")
+            # Autovacuum never analyses temporary tables; the joins below need row counts.
+            raw.execute("ANALYZE imp_household")
+            raw.execute("ANALYZE imp_member")
+
+    def _fetch(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def scope_errors(self) -> list[RowError]:
+        allowed = self.plan.allowed_country_ids
+        if allowed is None:
+            return []
+        params = {"allowed": sorted(allowed)}
+        errors = [
+            RowError(row=row, column="household_id", value=ext, reason=_outside_scope_household())
+            for row, ext in self._fetch(
+                """
+                SELECT s.row_number, s.external_id FROM imp_household s
+                JOIN registry_household h ON h.external_id = s.external_id
+                JOIN geo_village v ON v.id = h.village_id
+                WHERE NOT (v.country_id = ANY(%(allowed)s))
+                """,
+                params,
+            )
+        ]
+        errors += [
+            RowError(row=row, column="member_id", value=ext, reason=_outside_scope_member())
+            for row, ext in self._fetch(
+                """
+                SELECT s.row_number, s.external_id FROM imp_member s
+                JOIN registry_member m ON m.external_id = s.external_id
+                JOIN registry_household h ON h.id = m.household_id
+                JOIN geo_village v ON v.id = h.village_id
+                WHERE NOT (v.country_id = ANY(%(allowed)s))
+                """,
+                params,
+            )
+        ]
+        return errors
+
+    def duplicates(self) -> list[DuplicateWarning]:
+        by_id, by_name = _db_duplicate_reasons()
+        # Members also in the file are compared in the file (their stored values may change).
+        rows = self._fetch(
+            """
+            SELECT s.row_number, s.external_id, m.external_id, 1 FROM imp_member s
+            JOIN registry_member m ON m.national_id = s.national_id
+            WHERE s.national_id <> '' AND m.external_id <> s.external_id
+              AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+            UNION ALL
+            SELECT s.row_number, s.external_id, m.external_id, 2 FROM imp_member s
+            JOIN registry_household h ON h.village_id = s.village_id
+            JOIN registry_member m ON m.household_id = h.id
+                 AND m.birth_year = s.birth_year
+                 AND lower(regexp_replace(m.name_latin, '\\s+', ' ', 'g')) = s.name_key
+            WHERE m.external_id <> s.external_id
+              AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+            ORDER BY 1, 4
+            """
+        )
+        return [
+            DuplicateWarning(
+                row=row,
+                member_id=ext,
+                other_member_id=other,
+                other_row=None,
+                reason=by_id if rule == 1 else by_name,
+            )
+            for row, ext, other, rule in rows
+        ]
+
+    def counts(self) -> Counts:
+        plan = self.plan
+        hh = self._fetch(
+            f"""
+            SELECT count(*) FILTER (WHERE h.id IS NULL),
+                   count(*) FILTER (WHERE h.id IS NOT NULL AND
+                       {_row("h", plan.household_columns)}
+                       IS DISTINCT FROM {_row("s", plan.household_columns)})
+            FROM imp_household s LEFT JOIN registry_household h ON h.external_id = s.external_id
+            """
+        )[0]
+        member_columns = tuple(c for c in plan.member_columns if c != "household_id")
+        mm = self._fetch(
+            f"""
+            SELECT count(*) FILTER (WHERE m.id IS NULL),
+                   count(*) FILTER (WHERE m.id IS NOT NULL AND
+                       {_row("m", (*member_columns, "household_id"))}
+                       IS DISTINCT FROM {_row("s", member_columns)[:-1]}, h.id))
+            FROM imp_member s
+            LEFT JOIN registry_member m ON m.external_id = s.external_id
+            LEFT JOIN registry_household h ON h.external_id = s.household_external_id
+            """
+        )[0]
+        return Counts(
+            households_created=hh[0],
+            households_updated=hh[1],
+            households_unchanged=plan.households.height - hh[0] - hh[1],
+            members_created=mm[0],
+            members_updated=mm[1],
+            members_unchanged=plan.members.height - mm[0] - mm[1],
+        )
+
+    def _upsert(
+        self,
+        *,
+        table: str,
+        history: str,
+        insert: tuple[str, ...],
+        select: str,
+        compared: tuple[str, ...],
+        model: type[Household] | type[Member],
+        extra: dict[str, str],
+    ) -> None:
+        plan = self.plan
+        columns = (*insert, *extra)
+        history_columns = _history_columns(model)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in compared)
+        sql = f"""
+            WITH up AS (
+                INSERT INTO {table} AS t ({", ".join(columns)})
+                {select}
+                ON CONFLICT (external_id) DO UPDATE SET {sets}
+                WHERE {_row("t", compared)} IS DISTINCT FROM {_row("EXCLUDED", compared)}
+                RETURNING t.*, (t.xmax = 0) AS inserted
+            )
+            INSERT INTO {history} ({", ".join(history_columns)},
+                history_date, history_change_reason, history_type, history_user_id)
+            SELECT {", ".join(history_columns)}, %(when)s, %(reason)s,
+                CASE WHEN inserted THEN '+' ELSE '~' END, %(user)s
+            FROM up
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"when": plan.when, "reason": plan.reason, "user": plan.user_id})
+
+    def write(self, step: Step) -> None:
+        step(0, 2)
+        household_extra = {"is_synthetic": "false"}
+        self._upsert(
+            table="registry_household",
+            history="registry_historicalhousehold",
+            insert=HOUSEHOLD_INSERT,
+            select=(
+                f"SELECT {', '.join(HOUSEHOLD_INSERT)}, false FROM imp_household "
+                "ORDER BY row_number"
+            ),
+            compared=self.plan.household_columns,
+            model=Household,
+            extra=household_extra,
+        )
+        step(1, 2)
+        member_values = ", ".join(
+            "h.id" if c == "household_id" else f"s.{c}" for c in MEMBER_INSERT
+        )
+        self._upsert(
+            table="registry_member",
+            history="registry_historicalmember",
+            insert=MEMBER_INSERT,
+            select=(
+                f"SELECT {member_values} FROM imp_member s "
+                "JOIN registry_household h ON h.external_id = s.household_external_id "
+                "ORDER BY s.row_number"
+            ),
+            compared=self.plan.member_columns,
+            model=Member,
+            extra={},
+        )
+        step(2, 2)
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS imp_household, imp_member")
+
+
+# --- any database, through the ORM ---------------------------------------------------------
+
+
+def _household_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "external_id": row["external_id"],
+        "village_id": row["village_id"],
+        "head_name_latin": row["head_name_latin"],
+        "head_name_local": row["head_name_local"],
+        "national_id": row["national_id"],
+        "phone": row["phone"],
+        "latitude": decimal_or_none(row["latitude"]),
+        "longitude": decimal_or_none(row["longitude"]),
+        "registered_on": row["registered_on"],
+        "status": row["status"],
+        "main_cause": row["main_cause"],
+        "secondary_causes": json.loads(row["secondary_causes"]),
+    }
+
+
+def _member_values(row: dict[str, Any], household_id: int | None) -> dict[str, Any]:
+    values = {c: row[c] for c in MEMBER_INSERT if c != "household_id"}
+    values["household_id"] = household_id
+    return values
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old.compare(new) == 0
+    return bool(old == new)
+
+
+class OrmWriter:
+    """Fetch the existing rows by external ID, diff in Python, write in batches with history."""
+
+    method = "orm-batches"
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.households: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, dict[str, Any]] = {}
+        self.new_households: list[dict[str, Any]] = []
+        self.changed_households: dict[int, dict[str, Any]] = {}
+        self.member_rows: list[dict[str, Any]] = []
+
+    def load(self) -> None:
+        plan = self.plan
+        fields = ("id", *HOUSEHOLD_INSERT, "village__country_id")
+        for chunk in chunks(plan.households["external_id"].to_list(), ORM_BATCH):
+            for row in Household.objects.filter(external_id__in=chunk).values(*fields):
+                self.households[row["external_id"]] = row
+        member_fields = ("id", *MEMBER_INSERT, "household__village__country_id")
+        for chunk in chunks(plan.members["external_id"].to_list(), ORM_BATCH):
+            for row in Member.objects.filter(external_id__in=chunk).values(*member_fields):
+                self.members[row["external_id"]] = row
+
+    def scope_errors(self) -> list[RowError]:
+        allowed = self.plan.allowed_country_ids
+        if allowed is None:
+            return []
+        errors: list[RowError] = []
+        for row in self.plan.households.select("row_number", "external_id").iter_rows():
+            existing = self.households.get(row[1])
+            if existing and existing["village__country_id"] not in allowed:
+                errors.append(RowError(row[0], "household_id", row[1], _outside_scope_household()))
+        for row in self.plan.members.select("row_number", "external_id").iter_rows():
+            member = self.members.get(row[1])
+            if member and member["household__village__country_id"] not in allowed:
+                errors.append(RowError(row[0], "member_id", row[1], _outside_scope_member()))
+        return errors
+
+    def duplicates(self) -> list[DuplicateWarning]:
+        by_id, by_name = _db_duplicate_reasons()
+        members = self.plan.members
+        in_file = set(members["external_id"].to_list())
+        warnings: list[DuplicateWarning] = []
+        wanted = members.filter(pl.col("national_id") != "")
+        registered: dict[str, list[str]] = {}
+        for chunk in chunks(wanted["national_id"].unique().to_list(), ORM_BATCH):
+            for ext, national_id in Member.objects.filter(national_id__in=chunk).values_list(
+                "external_id", "national_id"
+            ):
+                if ext not in in_file:
+                    registered.setdefault(national_id, []).append(ext)
+        for row, ext, national_id in wanted.select(
+            "row_number", "external_id", "national_id"
+        ).iter_rows():
+            warnings.extend(
+                DuplicateWarning(row, ext, other, None, by_id)
+                for other in registered.get(national_id, [])
+            )
+        villages = members["village_id"].drop_nulls().unique().to_list()
+        people: dict[tuple[str, int, int], list[str]] = {}
+        for ext, name, year, village in Member.objects.filter(
+            household__village_id__in=villages
+        ).values_list("external_id", "name_latin", "birth_year", "household__village_id"):
+            if ext not in in_file:
+                key = (" ".join(name.lower().split()), year, village)
+                people.setdefault(key, []).append(ext)
+        for row, ext, key, year, village in members.select(
+            "row_number", "external_id", "name_key", "birth_year", "village_id"
+        ).iter_rows():
+            warnings.extend(
+                DuplicateWarning(row, ext, other, None, by_name)
+                for other in people.get((key, year, village), [])
+            )
+        return sorted(warnings, key=lambda w: w.row)
+
+    def counts(self) -> Counts:
+        plan = self.plan
+        counts = Counts()
+        for row in plan.households.iter_rows(named=True):
+            values = _household_values(row)
+            existing = self.households.get(row["external_id"])
+            if existing is None:
+                counts.households_created += 1
+                self.new_households.append(values)
+            elif all(_same(existing[c], values[c]) for c in plan.household_columns):
+                counts.households_unchanged += 1
+            else:
+                counts.households_updated += 1
+                self.changed_households[existing["id"]] = values
+        ids = {ext: row["id"] for ext, row in self.households.items()}
+        for row in plan.members.iter_rows(named=True):
+            existing = self.members.get(row["external_id"])
+            household_id = ids.get(row["household_external_id"])
+            values = _member_values(row, household_id)
+            if existing is None:
+                counts.members_created += 1
+            elif household_id is not None and all(
+                _same(existing[c], values[c]) for c in plan.member_columns
+            ):
+                counts.members_unchanged += 1
+                continue
+            else:
+                counts.members_updated += 1
+            values["_existing"] = existing
+            values["_household"] = row["household_external_id"]
+            self.member_rows.append(values)
+        return counts
+
+    def write(self, step: Step) -> None:
+        plan = self.plan
+        user = User.objects.filter(id=plan.user_id).first() if plan.user_id else None
+        history = {
+            "batch_size": ORM_BATCH,
+            "default_user": user,
+            "default_change_reason": plan.reason,
+            "default_date": plan.when,
+        }
+        total = len(self.new_households) + len(self.changed_households) + len(self.member_rows)
+        done = 0
+        step(done, total)
+        for batch in chunks(self.new_households, ORM_BATCH):
+            created = bulk_create_with_history(
+                [Household(**values) for values in batch], Household, **history
+            )
+            for household in created:
+                self.households[household.external_id] = {"id": household.pk}
+            done += len(batch)
+            step(done, total)
+        changed = list(self.changed_households.items())
+        for batch in chunks(changed, ORM_BATCH):
+            stored = Household.objects.in_bulk([pk for pk, _values in batch])
+            for pk, values in batch:
+                for column in plan.household_columns:
+                    setattr(stored[pk], column, values[column])
+            bulk_update_with_history(
+                list(stored.values()), Household, list(plan.household_columns), **history
+            )
+            done += len(batch)
+            step(done, total)
+        new_members: list[Member] = []
+        changed_members: list[tuple[int, dict[str, Any]]] = []
+        for values in self.member_rows:
+            existing = values.pop("_existing")
+            values["household_id"] = self.households[values.pop("_household")]["id"]
+            if existing is None:
+                new_members.append(Member(**values))
+            else:
+                changed_members.append((existing["id"], values))
+        for member_batch in chunks(new_members, ORM_BATCH):
+            bulk_create_with_history(member_batch, Member, **history)
+            done += len(member_batch)
+            step(done, total)
+        for change_batch in chunks(changed_members, ORM_BATCH):
+            stored_members = Member.objects.in_bulk([pk for pk, _values in change_batch])
+            for pk, values in change_batch:
+                for column in plan.member_columns:
+                    setattr(stored_members[pk], column, values[column])
+            bulk_update_with_history(
+                list(stored_members.values()), Member, list(plan.member_columns), **history
+            )
+            done += len(change_batch)
+            step(done, total)
+
+    def close(self) -> None:
+        return None
+
+
+def writer_for(plan: Plan) -> Writer:
+    """The COPY path on PostgreSQL, the ORM elsewhere."""
+    if connection.vendor == "postgresql":
+        return CopyWriter(plan)
+    return OrmWriter(plan)
