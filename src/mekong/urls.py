@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("mekong.projects.urls")),
     path("", include("mekong.registry.urls")),
+    path("", include("mekong.registry.urls_import")),
     path("", include("mekong.web.urls")),
 ]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mekong.registry.models import Household, Member
 from tests.conftest import Personas, World, client_for
 from tests.registry.test_import import ROWS, csv_bytes
 
-pytestmark = pytest.mark.urls("tests.registry.urls_with_import")
 URL = "/register/import/"
 
 
