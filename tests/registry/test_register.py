@@ -214,3 +214,32 @@ def test_household_page_without_history_rows(personas: Personas, world: World) -
     )
     response = client_for(personas.mm_counterpart).get(f"/households/{household.id}/")
     assert response.status_code == 200
+
+
+def test_analysis_export_is_pseudonymised_unless_names_are_allowed(
+    personas: Personas,
+    register,
+    world: World,  # type: ignore[no-untyped-def]
+) -> None:
+    import io
+
+    import polars as pl
+
+    _household, _round = register
+    officer = client_for(personas.officer).get("/register/export.csv")
+    assert officer.status_code == 200
+    frame = pl.read_csv(io.BytesIO(officer.content))
+    assert frame["household"].to_list() == [pseudonym("MM-H1")]
+    assert "head_name" not in frame.columns
+    text = officer.content.decode()
+    assert "Daw Hla Hla" not in text
+    assert "12/LAWANA(N)123456" not in text
+    counterpart = client_for(personas.mm_counterpart).get("/register/export.parquet")
+    frame = pl.read_parquet(io.BytesIO(counterpart.content))
+    assert frame["head_name"].to_list() == ["Daw Hla Hla"]
+    # 900,000 MMK over 2 persons (hand computation).
+    assert frame["per_capita_income"].to_list() == [450000.0]
+    lao = client_for(personas.la_counterpart).get("/register/export.csv")
+    assert lao.status_code == 200
+    assert "MM-H1" not in lao.content.decode()
+    assert client_for(None).get("/register/export.csv").status_code == 302

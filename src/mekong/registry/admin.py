@@ -67,3 +67,48 @@ class ClassificationAdmin(SimpleHistoryAdmin):
 class AssistanceAdmin(SimpleHistoryAdmin):
     list_display = ("household", "category", "description", "value", "currency", "value_date")
     list_filter = ("category",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Exit decisions, verification and imports change only through their services, which
+    enforce the workflow; the admin shows them."""
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(m.ExitPolicy)
+class ExitPolicyAdmin(admin.ModelAdmin[m.ExitPolicy]):
+    list_display = ("name", "country", "admin_area", "scheme", "notice_days", "valid_from")
+    list_filter = ("country",)
+
+
+class StepInline(admin.TabularInline[m.ExitStep, m.ExitCase]):
+    model = m.ExitStep
+    extra = 0
+    can_delete = False
+
+
+@admin.register(m.ExitCase)
+class ExitCaseAdmin(ReadOnlyAdmin):
+    list_display = ("household", "state", "proposed_on", "policy")
+    list_filter = ("state",)
+    inlines = (StepInline,)
+
+
+for model in (
+    m.Objection,
+    m.ExitApproval,
+    m.VerificationSample,
+    m.VerificationFinding,
+    m.RelapseAlert,
+    m.FollowUp,
+    m.ImportBatch,
+):
+    admin.site.register(model, ReadOnlyAdmin)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("villages/<int:village_id>/register/", views.village_register, name="village-register"),
     path("households/<int:household_id>/", views.household_detail, name="household-detail"),
     path("alerts/", views.alert_list, name="alert-list"),
+    path("register/export.<str:fmt>", views.register_download, name="register-export"),
 ]

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from mekong.core.errors import NotFound
 from mekong.geo.selectors import village_get_for_user
 from mekong.registry import selectors
 from mekong.registry.access import can_see_personal_data
-from mekong.registry.models import ExitCase, HouseholdStatus, RelapseAlert
+from mekong.registry.exports import register_export, register_frame
+from mekong.registry.models import ExitCase, HouseholdStatus, RelapseAlert, SurveyRound
 from mekong.registry.relapse import relapse_alert_list
 
 
@@ -100,3 +102,28 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "query": f"status={status}",
         },
     )
+
+
+@login_required
+def register_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The register of the user's scope for analysis; pseudonymised unless they may see names."""
+    if fmt not in ("csv", "parquet"):
+        raise Http404(_("Unknown format."))
+    village = None
+    if request.GET.get("village", "").isdigit():
+        try:
+            village = village_get_for_user(
+                user=request.user, village_id=int(request.GET["village"])
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+    survey_round = SurveyRound.objects.filter(code=request.GET.get("round", "")).first()
+    frame = register_frame(user=request.user, village=village, survey_round=survey_round)
+    content = register_export(frame, "parquet" if fmt == "parquet" else "csv")
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.apache.parquet" if fmt == "parquet" else "text/csv",
+    )
+    name = f"register-{village.code if village else 'all'}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
