@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from mekong.projects import services
 from mekong.projects.models import Asset
@@ -99,7 +101,13 @@ def test_photo_upload_type_check_and_scoped_download(
     download = client.get(f"/progress/{update.id}/photo/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
-    download.close()
+    # Closing a streaming response fires request_finished, which would close the test's
+    # database connection (and its transaction, on PostgreSQL); close only the file.
+    request_finished.disconnect(close_old_connections)
+    try:
+        download.close()
+    finally:
+        request_finished.connect(close_old_connections)
     # Nor may the Lao counterpart attach one.
     other = client_for(personas.la_counterpart).post(
         url, {"photo": SimpleUploadedFile("x.png", PNG, "image/png")}
