@@ -81,3 +81,56 @@ def test_not_found_page_uses_the_site_layout(world: World) -> None:
     body = response.content.decode()
     assert "Not found" in body
     assert 'id="language-select"' in body
+
+
+def test_catalogues_hold_every_string_of_the_source(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Extract the strings afresh (makemessages on a copy of the package) and require each one
+    to be in the Chinese and Burmese catalogues, translated: a string added to a template or a
+    view without updating the catalogues fails here."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import IN_CI
+
+    if shutil.which("xgettext") is None:
+        if IN_CI:
+            pytest.fail("xgettext not found (apt-get install gettext)")
+        pytest.skip("xgettext not found (GNU gettext)")
+    package = Path(__file__).resolve().parents[2] / "src" / "mekong"
+    copy = tmp_path / "mekong"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("vendor", "__pycache__", "*.mo"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "MEKONG_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "mekong.settings",
+        "MEKONG_VAR_DIR": str(tmp_path / "var"),
+    }
+    env.pop("MEKONG_DATABASE_URL", None)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "my",
+            "--no-location",
+            "--ignore",
+            "static/vendor/*",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for language in ("zh_Hans", "my"):
+        fresh = polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
+        shipped = {e.msgid for e in _catalogue(language).translated_entries()}
+        missing = sorted(e.msgid for e in fresh if not e.obsolete and e.msgid not in shipped)
+        assert missing == [], f"{language}: {len(missing)} untranslated, e.g. {missing[:5]}"
