@@ -49,7 +49,8 @@ class Command(BaseCommand):
                 _(
                     "Synthetic programme built (seed %(seed)s): %(countries)s countries, "
                     "%(areas)s administrative areas, %(villages)s villages, "
-                    "%(orgs)s organisations, %(people)s people."
+                    "%(orgs)s organisations, %(people)s people, %(projects)s projects, "
+                    "%(households)s households, %(exits)s exit cases."
                 )
                 % {
                     "seed": options["seed"],
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                     "people": summary.people,
                     "projects": summary.projects,
                     "households": summary.households,
+                    "exits": summary.exit_cases,
                 }
             )
         table = Table(title=_("Demo logins (synthetic accounts)"))
