@@ -118,6 +118,24 @@ def _schemes(countries: dict[str, Country]) -> dict[str, list[PovertyScheme]]:
         },
         source="MLCS 2017 [S46]; deflator synthetic",
     )
+    mmr_pc = services.scheme_create(
+        user=None,
+        code="MMR-PC",
+        name="Myanmar line per person (synthetic, for exits and relapse)",
+        kind="monetary",
+        country=countries["MMR"],
+        valid_from=on,
+        # The MLCS line per adult equivalent × 2.2 adult equivalents / 4.7 persons ≈ 745 kyat
+        # per person per day (synthetic conversion; relapse monitoring needs a per-person line).
+        config={
+            "period": "day",
+            "line": "745",
+            "currency": "MMK",
+            "price_year": 2017,
+            "deflator": DEFLATOR,
+        },
+        source="Derived from MLCS 2017 [S46]; synthetic",
+    )
     lao = services.scheme_create(
         user=None,
         code="LAO-D285",
@@ -184,7 +202,7 @@ def _schemes(countries: dict[str, Country]) -> dict[str, list[PovertyScheme]]:
         config={},
         source="DOMAIN.md §3.5 [S54]",
     )
-    return {"MMR": [mmr, mpi], "LAO": [lao, mpi], "KHM": [khm, idpoor, mpi]}
+    return {"MMR": [mmr, mmr_pc, mpi], "LAO": [lao, mpi], "KHM": [khm, idpoor, mpi]}
 
 
 def build_register(
@@ -421,7 +439,7 @@ def build_exits(*, rng: random.Random, countries: dict[str, Country], users: dic
 
     worker = {"MMR": "kyaw", "LAO": "souksavanh", "KHM": "sokha"}
     partner = {"MMR": "thida", "LAO": "souksavanh", "KHM": "sokha"}
-    national = {"MMR": "MMR-MLCS", "LAO": "LAO-D285", "KHM": "KHM-CSES"}
+    national = {"MMR": "MMR-PC", "LAO": "LAO-D285", "KHM": "KHM-CSES"}
     cases = 0
     for iso3, scheme_code in national.items():
         scheme = PovertyScheme.objects.get(code=scheme_code)
