@@ -350,3 +350,17 @@ def test_reimport_changing_one_member_writes_one_history_row(
     change = Member.history.latest("history_id")
     assert (change.external_id, change.history_type, change.birth_year) == ("HH-1-3", "~", 2011)
     assert change.history_user_id == personas.enumerator.pk
+
+
+def test_national_id_duplicate_in_a_village_not_in_the_file_is_flagged(
+    world: World, personas: Personas
+) -> None:
+    run(personas.enumerator, csv_bytes(ROWS[3:]))  # HH-2 in MM-V2
+    rows = [
+        ["HH-6", "MM-V1", "2024-04-01", "", "", "", "",
+         "HH-6-1", "Someone Else", "", "12/LAWENA(N)010", "F", "1961", "head", "", ""],
+    ]  # fmt: skip
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert [(d.member_id, d.other_member_id) for d in report.duplicates] == [("HH-6-1", "HH-2-1")]
