@@ -364,3 +364,19 @@ def test_national_id_duplicate_in_a_village_not_in_the_file_is_flagged(
     report = run(personas.enumerator, csv_bytes(rows))
 
     assert [(d.member_id, d.other_member_id) for d in report.duplicates] == [("HH-6-1", "HH-2-1")]
+
+
+def test_checks_within_the_file_name_the_later_rows(world: World, personas: Personas) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[2][7] = "HH-1-1"  # row 4 repeats row 2's member ID
+    rows[1][13] = "head"  # row 3: HH-1's second head
+    rows[4][2] = "2024-03-09"  # row 6: HH-2 registered on another day than on row 5
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert sorted((e.row, e.column, e.reason) for e in report.errors) == [
+        (3, "relation", "This household already has a head on an earlier row."),
+        (4, "member_id", "This member ID is already used on an earlier row."),
+        (6, "registered_on", "Differs from the value on this household's first row."),
+    ]
+    assert Member.objects.count() == 0
