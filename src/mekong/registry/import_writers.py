@@ -135,7 +135,7 @@ def _history_columns(model: type[Household] | type[Member]) -> list[str]:
 
 
 class CopyWriter:
-    """COPY into temporary staging tables; diff, check and upsert with set-based SQL."""
+    """COPY into temporary staging tables; diff once, then insert new and update changed rows."""
 
     method = "postgresql-copy"
 

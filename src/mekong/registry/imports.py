@@ -14,9 +14,10 @@ The import runs in three steps, the same on every database:
    rows whose values did not change are left alone, so importing the same file again
    writes nothing and adds no history.
 
-On PostgreSQL step 3 copies the rows into temporary staging tables with ``COPY`` and
-upserts them with set-based SQL (``INSERT … ON CONFLICT … DO UPDATE … WHERE``), writing the
-history rows in the same statements; elsewhere it uses the ORM in batches.
+On PostgreSQL step 3 copies the rows into temporary staging tables with ``COPY``, diffs
+them against the register once, and writes only the new rows (a plain ``INSERT``) and the
+changed ones (``UPDATE … FROM``), each statement writing its history rows too; elsewhere it
+uses the ORM in batches (docs/import.md, "How the PostgreSQL path writes").
 
 National IDs and phone numbers are personal data: their values are masked in every error
 this module produces, and nothing here logs a value from the file.
