@@ -296,3 +296,87 @@ def test_command_imports_and_exits_non_zero_on_errors(
     out = capsys.readouterr().out
     assert "national_id" in out
     assert "X" * 10 not in out
+
+
+def test_mixed_file_inserts_new_rows_and_updates_only_changed_ones(
+    world: World, personas: Personas
+) -> None:
+    run(personas.enumerator, csv_bytes(ROWS))
+    rows = [list(r) for r in ROWS]
+    rows[1][8] = "Daw Hla Hla"  # HH-1-2 renamed
+    new_household = ["HH-5", "MM-V2", "2024-05-01", "", "", "", ""]
+    rows[4][:7] = new_household  # HH-2-2 moves into a new household, as its head
+    rows[4][13] = "head"
+    rows.append([*ROWS[2][:7], "HH-1-4", "Ma Su", "", "", "F", "2015", "child", "", ""])
+    rows.append([*new_household, "HH-5-2", "Ma Aye", "", "", "F", "1995", "spouse", "", ""])
+    before = {m.external_id: m.pk for m in Member.objects.all()}
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert report.errors == []
+    assert (report.households_created, report.households_updated) == (1, 0)
+    assert report.households_unchanged == 2
+    assert (report.members_created, report.members_updated, report.members_unchanged) == (2, 2, 3)
+    moved = Member.objects.get(external_id="HH-2-2")
+    assert moved.pk == before["HH-2-2"]
+    assert moved.household.external_id == "HH-5"
+    assert Member.objects.get(external_id="HH-1-2").name_latin == "Daw Hla Hla"
+    assert Member.objects.get(external_id="HH-5-2").household.external_id == "HH-5"
+    assert Member.objects.filter(external_id="HH-1-4", household__external_id="HH-1").exists()
+    # One history row per change: the first import's 2 + 5, then 1 household and 4 members.
+    assert history_counts() == (3, 9)
+    latest = Member.history.filter(history_change_reason=f"import batch {report.batch_id}")
+    assert sorted(latest.values_list("external_id", "history_type")) == [
+        ("HH-1-2", "~"),
+        ("HH-1-4", "+"),
+        ("HH-2-2", "~"),
+        ("HH-5-2", "+"),
+    ]
+    assert latest.get(external_id="HH-2-2").household_id == moved.household_id
+
+
+def test_reimport_changing_one_member_writes_one_history_row(
+    world: World, personas: Personas
+) -> None:
+    run(personas.enumerator, csv_bytes(ROWS))
+    before = history_counts()
+    rows = [list(r) for r in ROWS]
+    rows[2][12] = "2011"  # HH-1-3's birth year
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert (report.members_updated, report.members_unchanged) == (1, 4)
+    assert history_counts() == (before[0], before[1] + 1)
+    change = Member.history.latest("history_id")
+    assert (change.external_id, change.history_type, change.birth_year) == ("HH-1-3", "~", 2011)
+    assert change.history_user_id == personas.enumerator.pk
+
+
+def test_national_id_duplicate_in_a_village_not_in_the_file_is_flagged(
+    world: World, personas: Personas
+) -> None:
+    run(personas.enumerator, csv_bytes(ROWS[3:]))  # HH-2 in MM-V2
+    rows = [
+        ["HH-6", "MM-V1", "2024-04-01", "", "", "", "",
+         "HH-6-1", "Someone Else", "", "12/LAWENA(N)010", "F", "1961", "head", "", ""],
+    ]  # fmt: skip
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert [(d.member_id, d.other_member_id) for d in report.duplicates] == [("HH-6-1", "HH-2-1")]
+
+
+def test_checks_within_the_file_name_the_later_rows(world: World, personas: Personas) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[2][7] = "HH-1-1"  # row 4 repeats row 2's member ID
+    rows[1][13] = "head"  # row 3: HH-1's second head
+    rows[4][2] = "2024-03-09"  # row 6: HH-2 registered on another day than on row 5
+
+    report = run(personas.enumerator, csv_bytes(rows))
+
+    assert sorted((e.row, e.column, e.reason) for e in report.errors) == [
+        (3, "relation", "This household already has a head on an earlier row."),
+        (4, "member_id", "This member ID is already used on an earlier row."),
+        (6, "registered_on", "Differs from the value on this household's first row."),
+    ]
+    assert Member.objects.count() == 0

@@ -123,6 +123,7 @@ _MEMBER_STAGED = (
     "name_key",
 )
 _COPY_CHUNK = 8 * 1024 * 1024
+_TEMP_TABLES = "imp_household, imp_member, imp_household_diff, imp_member_diff"
 
 
 def _row(alias: str, columns: tuple[str, ...]) -> str:
@@ -134,7 +135,7 @@ def _history_columns(model: type[Household] | type[Member]) -> list[str]:
 
 
 class CopyWriter:
-    """COPY into temporary staging tables; diff, check and upsert with set-based SQL."""
+    """COPY into temporary staging tables; diff once, then insert new and update changed rows."""
 
     method = "postgresql-copy"
 
@@ -153,15 +154,18 @@ class CopyWriter:
     def load(self) -> None:
         with connection.cursor() as cursor:
             raw = cursor.cursor
-            raw.execute("DROP TABLE IF EXISTS imp_household, imp_member")
+            raw.execute(f"DROP TABLE IF EXISTS {_TEMP_TABLES}")
             raw.execute(_STAGING)
             self._copy(raw, "imp_household", self.plan.households, _HOUSEHOLD_STAGED)
             self._copy(raw, "imp_member", self.plan.members, _MEMBER_STAGED)
             raw.execute("CREATE INDEX ON imp_household (external_id)")
             raw.execute("CREATE INDEX ON imp_member (external_id)")
-            # Autovacuum never analyses temporary tables; the joins below need row counts.
-            raw.execute("ANALYZE imp_household")
-            raw.execute("ANALYZE imp_member")
+            # Autovacuum never analyses temporary tables; the joins below need row counts and
+            # the statistics of their join keys (the other columns are only carried along).
+            raw.execute("ANALYZE imp_household (external_id)")
+            raw.execute(
+                "ANALYZE imp_member (external_id, household_external_id, village_id, national_id)"
+            )
 
     def _fetch(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -203,20 +207,28 @@ class CopyWriter:
     def duplicates(self) -> list[DuplicateWarning]:
         by_id, by_name = _db_duplicate_reasons()
         # Members also in the file are compared in the file (their stored values may change).
+        # The registered members who could match — same village or a national ID of the
+        # file, and not in the file — are gathered once; on a re-import there are none, and
+        # on a first load into new villages few. (Temporary tables are never scanned in
+        # parallel, so joining each rule against the whole register cost a second per 100k.)
         rows = self._fetch(
             """
+            WITH other AS MATERIALIZED (
+                SELECT m.external_id, m.national_id, m.birth_year, h.village_id,
+                       lower(regexp_replace(m.name_latin, '\\s+', ' ', 'g')) AS name_key
+                FROM registry_member m JOIN registry_household h ON h.id = m.household_id
+                WHERE (h.village_id IN (SELECT village_id FROM imp_member)
+                       OR m.national_id IN (
+                           SELECT national_id FROM imp_member WHERE national_id <> ''))
+                  AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+            )
             SELECT s.row_number, s.external_id, m.external_id, 1 FROM imp_member s
-            JOIN registry_member m ON m.national_id = s.national_id
-            WHERE s.national_id <> '' AND m.external_id <> s.external_id
-              AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+            JOIN other m ON m.national_id = s.national_id
+            WHERE s.national_id <> ''
             UNION ALL
             SELECT s.row_number, s.external_id, m.external_id, 2 FROM imp_member s
-            JOIN registry_household h ON h.village_id = s.village_id
-            JOIN registry_member m ON m.household_id = h.id
-                 AND m.birth_year = s.birth_year
-                 AND lower(regexp_replace(m.name_latin, '\\s+', ' ', 'g')) = s.name_key
-            WHERE m.external_id <> s.external_id
-              AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+            JOIN other m ON m.village_id = s.village_id AND m.birth_year = s.birth_year
+                 AND m.name_key = s.name_key
             ORDER BY 1, 4
             """
         )
@@ -232,27 +244,45 @@ class CopyWriter:
         ]
 
     def counts(self) -> Counts:
+        """Diff the staged rows against the register once, into ``imp_*_diff``.
+
+        Each diff table holds only the rows to write — new (``target_id`` null) or changed
+        — so the counts are its size, and ``write`` never looks at an unchanged row again.
+        """
         plan = self.plan
-        hh = self._fetch(
-            f"""
-            SELECT count(*) FILTER (WHERE h.id IS NULL),
-                   count(*) FILTER (WHERE h.id IS NOT NULL AND
-                       {_row("h", plan.household_columns)}
-                       IS DISTINCT FROM {_row("s", plan.household_columns)})
-            FROM imp_household s LEFT JOIN registry_household h ON h.external_id = s.external_id
-            """
-        )[0]
+        household_columns = plan.household_columns
         member_columns = tuple(c for c in plan.member_columns if c != "household_id")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                CREATE TEMP TABLE imp_household_diff ON COMMIT DROP AS
+                SELECT s.*, h.id AS target_id FROM imp_household s
+                LEFT JOIN registry_household h ON h.external_id = s.external_id
+                WHERE h.id IS NULL
+                   OR {_row("h", household_columns)} IS DISTINCT FROM
+                      {_row("s", household_columns)}
+                """
+            )
+            # A member of a household not registered yet gets its household's ID on writing;
+            # here that ID is null, so an existing member moving into it counts as changed.
+            cursor.execute(
+                f"""
+                CREATE TEMP TABLE imp_member_diff ON COMMIT DROP AS
+                SELECT s.*, m.id AS target_id FROM imp_member s
+                LEFT JOIN registry_member m ON m.external_id = s.external_id
+                LEFT JOIN registry_household h ON h.external_id = s.household_external_id
+                WHERE m.id IS NULL
+                   OR {_row("m", (*member_columns, "household_id"))} IS DISTINCT FROM
+                      {_row("s", member_columns)[:-1]}, h.id)
+                """
+            )
+        hh = self._fetch(
+            "SELECT count(*) FILTER (WHERE target_id IS NULL), "
+            "count(*) FILTER (WHERE target_id IS NOT NULL) FROM imp_household_diff"
+        )[0]
         mm = self._fetch(
-            f"""
-            SELECT count(*) FILTER (WHERE m.id IS NULL),
-                   count(*) FILTER (WHERE m.id IS NOT NULL AND
-                       {_row("m", (*member_columns, "household_id"))}
-                       IS DISTINCT FROM {_row("s", member_columns)[:-1]}, h.id))
-            FROM imp_member s
-            LEFT JOIN registry_member m ON m.external_id = s.external_id
-            LEFT JOIN registry_household h ON h.external_id = s.household_external_id
-            """
+            "SELECT count(*) FILTER (WHERE target_id IS NULL), "
+            "count(*) FILTER (WHERE target_id IS NOT NULL) FROM imp_member_diff"
         )[0]
         return Counts(
             households_created=hh[0],
@@ -263,75 +293,89 @@ class CopyWriter:
             members_unchanged=plan.members.height - mm[0] - mm[1],
         )
 
-    def _upsert(
+    def _write(
         self,
         *,
         table: str,
         history: str,
-        insert: tuple[str, ...],
-        select: str,
+        rows: str,
+        insert: dict[str, str],
         compared: tuple[str, ...],
         model: type[Household] | type[Member],
-        extra: dict[str, str],
     ) -> None:
-        plan = self.plan
-        columns = (*insert, *extra)
-        history_columns = _history_columns(model)
-        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in compared)
-        sql = f"""
-            WITH up AS (
-                INSERT INTO {table} AS t ({", ".join(columns)})
-                {select}
-                ON CONFLICT (external_id) DO UPDATE SET {sets}
-                WHERE {_row("t", compared)} IS DISTINCT FROM {_row("EXCLUDED", compared)}
-                RETURNING t.*, (t.xmax = 0) AS inserted
-            )
-            INSERT INTO {history} ({", ".join(history_columns)},
-                history_date, history_change_reason, history_type, history_user_id)
-            SELECT {", ".join(history_columns)}, %(when)s, %(reason)s,
-                CASE WHEN inserted THEN '+' ELSE '~' END, %(user)s
-            FROM up
+        """Insert the new rows and update the changed ones, each with its history row.
+
+        ``rows`` selects the rows to write with ``target_id`` (null for a new row) and the
+        value of each column of ``insert`` (column → expression over ``rows``). New rows take
+        a plain INSERT (no conflict to look for: the diff found none); changed rows an
+        UPDATE … FROM by primary key that sets only the compared columns. Each statement's
+        RETURNING feeds the history insert, so a history row copies exactly what was written.
         """
+        plan = self.plan
+        history_columns = ", ".join(_history_columns(model))
+        params: dict[str, Any] = {"when": plan.when, "reason": plan.reason, "user": plan.user_id}
+
+        def with_history(statement: str, kind: str) -> str:
+            return f"""
+                WITH written AS ({statement} RETURNING t.*)
+                INSERT INTO {history} ({history_columns},
+                    history_date, history_change_reason, history_type, history_user_id)
+                SELECT {history_columns}, %(when)s, %(reason)s, '{kind}', %(user)s
+                FROM written
+            """
+
+        columns = ", ".join(insert)
+        values = ", ".join(insert.values())
+        sets = ", ".join(f"{c} = r.{c}" for c in compared)
+        compared_values = ", ".join(f"{insert[c]} AS {c}" for c in compared)
         with connection.cursor() as cursor:
-            cursor.execute(sql, {"when": plan.when, "reason": plan.reason, "user": plan.user_id})
+            cursor.execute(
+                with_history(
+                    f"INSERT INTO {table} AS t ({columns}) SELECT {values} FROM {rows} "
+                    "WHERE d.target_id IS NULL ORDER BY d.row_number",
+                    "+",
+                ),
+                params,
+            )
+            cursor.execute(
+                with_history(
+                    f"UPDATE {table} AS t SET {sets} FROM ("
+                    f"SELECT d.target_id, {compared_values} FROM {rows} "
+                    "WHERE d.target_id IS NOT NULL) AS r WHERE t.id = r.target_id",
+                    "~",
+                ),
+                params,
+            )
 
     def write(self, step: Step) -> None:
         step(0, 2)
-        household_extra = {"is_synthetic": "false"}
-        self._upsert(
+        household_insert = {c: f"d.{c}" for c in HOUSEHOLD_INSERT}
+        self._write(
             table="registry_household",
             history="registry_historicalhousehold",
-            insert=HOUSEHOLD_INSERT,
-            select=(
-                f"SELECT {', '.join(HOUSEHOLD_INSERT)}, false FROM imp_household "
-                "ORDER BY row_number"
-            ),
+            rows="imp_household_diff d",
+            insert={**household_insert, "is_synthetic": "false"},
             compared=self.plan.household_columns,
             model=Household,
-            extra=household_extra,
         )
         step(1, 2)
-        member_values = ", ".join(
-            "h.id" if c == "household_id" else f"s.{c}" for c in MEMBER_INSERT
-        )
-        self._upsert(
+        member_insert = {c: "h.id" if c == "household_id" else f"d.{c}" for c in MEMBER_INSERT}
+        self._write(
             table="registry_member",
             history="registry_historicalmember",
-            insert=MEMBER_INSERT,
-            select=(
-                f"SELECT {member_values} FROM imp_member s "
-                "JOIN registry_household h ON h.external_id = s.household_external_id "
-                "ORDER BY s.row_number"
+            rows=(
+                "imp_member_diff d "
+                "JOIN registry_household h ON h.external_id = d.household_external_id"
             ),
+            insert=member_insert,
             compared=self.plan.member_columns,
             model=Member,
-            extra={},
         )
         step(2, 2)
 
     def close(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS imp_household, imp_member")
+            cursor.execute(f"DROP TABLE IF EXISTS {_TEMP_TABLES}")
 
 
 # --- any database, through the ORM ---------------------------------------------------------
