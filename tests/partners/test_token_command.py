@@ -20,6 +20,7 @@ def test_create_list_revoke(personas: Personas) -> None:
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     token = ApiToken.objects.get()
     assert token.digest != raw  # only the hash is stored
+    assert int(token.prefix, 16) >= 0  # hex: never mistaken for a command-line option
     listing = StringIO()
     call_command("token", "list", stdout=listing)
     assert token.prefix in listing.getvalue()

@@ -136,7 +136,9 @@ class ApiToken(models.Model):
 
     @staticmethod
     def new_raw_value() -> str:
-        return "mkb_" + secrets.token_urlsafe(32)
+        # The 8 hex characters after "mkb_" are the public prefix: hex, so a prefix never
+        # starts with "-" and reads as an option on the command line.
+        return f"mkb_{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
 
     @staticmethod
     def digest_of(raw: str) -> str:
