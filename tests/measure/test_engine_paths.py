@@ -9,11 +9,16 @@ from numpy.testing import assert_allclose
 from mekong.measure import Design
 from mekong.measure._design import design_table, linearised_variance
 from mekong.measure._engine import (
+    POP,
     Estimator,
+    N,
     Prepared,
+    _counts,
     _linearised,
+    _one_select,
     _wide_estimates,
     prepare,
+    run,
 )
 from mekong.measure.inequality import GiniEstimator, MomentEstimator, QuantileEstimator
 from mekong.measure.poverty import PovertyEstimator
@@ -92,3 +97,40 @@ def test_one_frame_variance_equals_per_estimator_passes() -> None:
         one.select(names).to_numpy(), apart.select(names).to_numpy(), rtol=1e-12, atol=1e-18
     )
     assert one["_mk_df"].to_list() == apart["_mk_df"].to_list()
+
+
+def test_one_select_whole_sample_equals_separate_estimates_and_se_path() -> None:
+    frame = _sample()
+    prep = prepare(frame, inputs={Y: "y"}, by=None, weight="w", size=None, design=None, checks=())
+    ests = _estimators()[:3]  # poverty (with Sen and SST), Gini, moments: all aggregations
+    one = _one_select(prep, ests)
+    assert one is not None
+    fused = one.collect()
+    # The separate branches joined on the constant key (the by-groups path).
+    apart = _counts(prep.lf, prep.keys)
+    for e in ests:
+        apart = apart.join(e.estimate(prep.lf, prep.keys), on=prep.keys, how="left")
+    sep = apart.collect()
+    names = [N, POP, *(n for e in ests for n in e.names)]
+    assert_allclose(fused.select(names).to_numpy(), sep.select(names).to_numpy(), rtol=1e-12)
+    assert _wide_estimates(prep, ests).collect().select(names).equals(fused.select(names))
+    # The standard-error path (shared sorted rows with cumulative sums) agrees too.
+    design = Design(weight="w", strata="stratum", psu="psu")
+    dprep = prepare(frame, inputs={Y: "y"}, by=None, weight=None, size=None, design=design)
+    point = run(prep, ests).select("measure", "estimate")
+    with_se = run(dprep, ests)
+    assert with_se["se"].is_not_null().all()
+    assert point["measure"].to_list() == with_se["measure"].to_list()
+    assert_allclose(point["estimate"].to_numpy(), with_se["estimate"].to_numpy(), rtol=1e-12)
+
+
+def test_one_select_falls_back_when_an_estimator_has_no_aggregation() -> None:
+    frame = _sample()
+    prep = prepare(frame, inputs={Y: "y"}, by=None, weight="w", size=None, design=None, checks=())
+    ests = _estimators()  # the quantile estimator needs its own pass
+    assert _one_select(prep, ests) is None
+    by_prep = prepare(frame, inputs={Y: "y"}, by="g", weight="w", size=None, design=None)
+    assert _one_select(by_prep, _estimators()[:3]) is None  # by groups: separate branches
+    out = run(prep, ests)
+    assert out["estimate"].is_finite().all()
+    assert out["measure"].to_list() == [n for e in ests for n in e.names]

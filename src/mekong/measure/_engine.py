@@ -41,6 +41,7 @@ from mekong.measure.errors import (
 
 __all__ = [
     "OUTPUT_COLUMNS",
+    "Aggregation",
     "Check",
     "CiDistribution",
     "Estimator",
@@ -67,6 +68,21 @@ class Check:
     bad: pl.Expr
     reason: str
     kind: Literal["welfare", "weight", "other"] = "welfare"
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """An estimate written as plain aggregations, for the one-select whole-sample path.
+
+    ``aggs`` run over the rows (in ascending ``order`` if given: every group's rows must
+    then be sorted by that column) and give one row; ``finish`` turns that row into the
+    output columns of :meth:`Estimator.estimate`. An estimator offering
+    ``aggregation() -> Aggregation`` lets :func:`run` fold it with others into one scan.
+    """
+
+    aggs: list[pl.Expr]
+    finish: list[pl.Expr]
+    order: str | None = None
 
 
 class Estimator(Protocol):
@@ -245,10 +261,47 @@ def rows_for(est: Estimator, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     return lf if prep_rows is None else prep_rows(lf, keys)
 
 
+def _one_select(prep: Prepared, estimators: Sequence[Estimator]) -> pl.LazyFrame | None:
+    """Whole-sample estimates of every estimator in one select over one (sorted) scan,
+    or ``None`` when some estimator cannot be written as an :class:`Aggregation`.
+
+    Separate estimates each read the rows and are joined on the constant key; Polars
+    then materialises the prepared rows once for all branches and sorts a copy for
+    the Gini. One select over the sorted rows is the plain query a user would write
+    (0.8x the separate branches on 10 M rows). By groups the separate branches stay:
+    one group_by mixing cumulative sums with plain sums loses the fast hash-sum path.
+    """
+    if prep.keys != [ALL]:
+        return None
+    parts: list[Aggregation] = []
+    for est in estimators:
+        make = getattr(est, "aggregation", None)
+        if make is None:
+            return None
+        parts.append(make())
+    orders = {p.order for p in parts if p.order is not None}
+    if len(orders) > 1:
+        return None
+    aggs = [pl.len().alias(N), pl.col(W).sum().alias(POP)]
+    aggs += [a for p in parts for a in p.aggs]
+    names = [a.meta.output_name() for a in aggs]
+    if len(set(names)) != len(names):
+        return None
+    lf = prep.lf.sort(*orders) if orders else prep.lf
+    out = group_agg(lf, prep.keys, aggs)
+    for p in parts:
+        out = out.with_columns(p.finish)
+    return out
+
+
 def _wide_estimates(
     prep: Prepared, estimators: Sequence[Estimator], rows: Sequence[pl.LazyFrame] | None = None
 ) -> pl.LazyFrame:
     keys = prep.keys
+    if rows is None:
+        one = _one_select(prep, estimators)
+        if one is not None:
+            return one
     wide = _counts(prep.lf, keys)
     for i, est in enumerate(estimators):
         lf = rows[i] if rows is not None else prep.lf

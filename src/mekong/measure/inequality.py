@@ -17,7 +17,7 @@ import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, fmt, split_options
 from mekong.measure._design import W, attach, group_agg, over, sort_by_keys
-from mekong.measure._engine import Check, Estimator, Prepared, prepare, run
+from mekong.measure._engine import Aggregation, Check, Estimator, Prepared, prepare, run
 from mekong.measure._gini import gini_agg
 from mekong.measure.errors import MeasureError
 
@@ -132,16 +132,25 @@ class GiniEstimator:
             .lazy()
         )
 
+    def aggregation(self) -> Aggregation:
+        """The Gini's totals from cumulative sums over rows sorted by welfare."""
+        aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
+        return Aggregation(
+            aggs=[*aggs, self._factor().alias("_mk_gf")],
+            finish=[(pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini")],
+            order=Y,
+        )
+
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        agg = self.aggregation()
+        aggs = agg.aggs
         if "_mk_gnc" in lf.collect_schema().names():
             # Rows from prepare_rows: reuse the cumulative weights of the influence step.
-            aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", cum_w=pl.col("_mk_gnc"))
+            cum = gini_agg(pl.col(Y), pl.col(W), "_mk_g", cum_w=pl.col("_mk_gnc"))
+            aggs = [*cum, self._factor().alias("_mk_gf")]
         else:
             lf = lf.sort(sort_by_keys(keys, Y))
-            aggs = gini_agg(pl.col(Y), pl.col(W), "_mk_g", presorted=True)
-        return group_agg(lf, keys, [*aggs, self._factor().alias("_mk_gf")]).with_columns(
-            (pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini")
-        )
+        return group_agg(lf, keys, aggs).with_columns(agg.finish)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         rows = attach(lf, est, keys, ["_mk_gN", "_mk_gY", "_mk_gG", "_mk_gf"])
@@ -232,9 +241,13 @@ class MomentEstimator:
             dm = m / (1 - a) * (y.pow(1 - a) / s - 1 / n)
         return -dm / mu + m * dmu / mu**2
 
-    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    def aggregation(self) -> Aggregation:
         vals = [self._value(k, a).alias(name) for name, k, a in self._parts()]
-        return group_agg(lf, keys, self._aggs()).with_columns(vals)
+        return Aggregation(aggs=self._aggs(), finish=vals)
+
+    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        agg = self.aggregation()
+        return group_agg(lf, keys, agg.aggs).with_columns(agg.finish)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_m")]

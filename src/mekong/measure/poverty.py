@@ -29,7 +29,7 @@ from mekong.measure._common import (
     split_options,
 )
 from mekong.measure._design import W, attach, group_agg
-from mekong.measure._engine import Check, Prepared, prepare, run
+from mekong.measure._engine import Aggregation, Check, Prepared, prepare, run
 from mekong.measure._gini import gini_agg, gini_rows
 from mekong.measure.errors import MeasureError
 
@@ -101,7 +101,9 @@ class PovertyEstimator:
     def _needs_gini_poor(self) -> bool:
         return "sen" in self.names or "gini_poor" in self.names
 
-    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    def aggregation(self) -> Aggregation:
+        """Totals (private ``_mk_p*``/``_mk_g*`` columns, kept for the influence step) and
+        the measures computed from them; any row order will do."""
         w = pl.col(W)
         aggs: list[pl.Expr] = [w.sum().alias("_mk_pN")]
         for name in self._totals_needed():
@@ -111,9 +113,11 @@ class PovertyEstimator:
             aggs.extend(gini_agg(pl.col(Y), poor_w, "_mk_gp"))
         if "sst" in self.names:
             aggs.extend(gini_agg(self._gap(), w, "_mk_gg"))
-        out = group_agg(lf, keys, aggs).with_columns(self._finish())
-        # Keep the totals (private "_mk_p*"/"_mk_g*" columns) for the influence step.
-        return out
+        return Aggregation(aggs=aggs, finish=self._finish())
+
+    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        agg = self.aggregation()
+        return group_agg(lf, keys, agg.aggs).with_columns(agg.finish)
 
     def _totals_needed(self) -> list[str]:
         need: list[str] = []
