@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from mekong.core.admin import ReadOnlyAdmin
 from mekong.projects import models as m
 
 
@@ -103,20 +104,6 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
 class BudgetLineAdmin(SimpleHistoryAdmin):
     list_display = ("project", "component", "year", "amount", "currency", "value_date")
     list_filter = ("project", "year")
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Finance and approval records change only through projects.services, which enforce the
-    rules (commitment limits, one approval per side); the admin shows them and their history."""
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.Transaction)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from mekong.core.admin import ReadOnlyAdmin
 from mekong.registry import models as m
 
 
@@ -67,20 +68,6 @@ class ClassificationAdmin(SimpleHistoryAdmin):
 class AssistanceAdmin(SimpleHistoryAdmin):
     list_display = ("household", "category", "description", "value", "currency", "value_date")
     list_filter = ("category",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Exit decisions, verification and imports change only through their services, which
-    enforce the workflow; the admin shows them."""
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.ExitPolicy)
