@@ -38,6 +38,11 @@ def _signed_in(user: object) -> User | None:
     return None
 
 
+def acting_user(user: object | None) -> User | None:
+    """The signed-in user to record as author of a change; None for the system (demo, jobs)."""
+    return user if isinstance(user, User) else None
+
+
 def country_ids_in_scope(user: object) -> set[int] | None:
     """Ids of the countries the user sees; ``None`` means all; an empty set, none."""
     member = _signed_in(user)

@@ -19,7 +19,8 @@ from mekong.core.changes import full_clean_or_raise, save_new
 from mekong.core.codelists import sector_codes
 from mekong.core.errors import Conflict, InvalidInput
 from mekong.geo.models import Country, Village
-from mekong.partners.models import Organisation, Person, User
+from mekong.partners.access import acting_user
+from mekong.partners.models import Organisation, Person
 from mekong.projects.access import (
     require_can_approve,
     require_can_edit_project,
@@ -67,10 +68,6 @@ class DisbursementExceedsCommitment(Conflict):
 
 class ApprovalAlreadyGiven(Conflict):
     pass
-
-
-def _actor(user: object | None) -> User | None:
-    return user if isinstance(user, User) else None
 
 
 def _system_or_check(user: object | None, project: Project) -> None:
@@ -221,7 +218,7 @@ def project_transition(
         from_status=current,
         to_status=target,
         occurred_on=occurred_on,
-        by=_actor(user),
+        by=acting_user(user),
         note=note,
     )
     locked.status = target
@@ -302,7 +299,7 @@ def asset_progress_record(
         percent_complete=percent_complete,
         actual_quantity=actual_quantity,
         note=note,
-        reported_by=_actor(user),
+        reported_by=acting_user(user),
     )
     if photo is not None:
         update.photo = photo
@@ -505,7 +502,7 @@ def transaction_record(
         description=description,
         provider=provider,
         receiver=receiver,
-        recorded_by=_actor(user),
+        recorded_by=acting_user(user),
     )
     full_clean_or_raise(record)
     record.save()
@@ -544,7 +541,7 @@ def work_plan_create(
             field="year",
         )
     plan = WorkPlan(
-        project=project, year=year, title=title, content=content, created_by=_actor(user)
+        project=project, year=year, title=title, content=content, created_by=acting_user(user)
     )
     save_new(
         plan,
@@ -570,7 +567,7 @@ def work_plan_approve(*, user: object, work_plan: WorkPlan, note: str = "") -> W
                 "when": existing.approved_at.date(),
             }
         )
-    approver = _actor(user)
+    approver = acting_user(user)
     assert approver is not None  # require_can_approve admits signed-in users only
     return WorkPlanApproval.objects.create(
         work_plan=work_plan, side=side, approved_by=approver, note=note

@@ -16,13 +16,7 @@ from mekong.registry.models import (
     RelapseAlert,
     VerificationSample,
 )
-
-
-def household_get_for_user(*, user: object, household_id: int) -> Household:
-    household = households_visible_to(user).filter(id=household_id).first()
-    if household is None:
-        raise NotFound(_("No household with id %(id)s.") % {"id": household_id})
-    return household
+from mekong.registry.selectors import household_get_for_user
 
 
 def exit_cases_visible_to(user: object) -> QuerySet[ExitCase]:

@@ -43,7 +43,7 @@ from mekong.registry.models import (
     RelapseTrigger,
     SurveyRound,
 )
-from mekong.registry.schemes import annual_line_per_person
+from mekong.registry.schemes import annual_line_per_person, money_text
 
 PERIODS_PER_YEAR = {"year": Decimal(1), "month": Decimal(12), "day": Decimal(365)}
 
@@ -62,10 +62,6 @@ def scheme_line(scheme: PovertyScheme, year: int) -> Line:
     return Line(value=value, currency=currency)
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
-
-
 def relapse_triggers(
     *,
     observation: HouseholdObservation,
@@ -76,15 +72,15 @@ def relapse_triggers(
     """Which triggers fire for one household, and the evidence (amounts as strings)."""
     triggers: list[str] = []
     income = observation.per_capita_income
-    evidence: dict[str, Any] = {"per_capita_income": _money(income)}
+    evidence: dict[str, Any] = {"per_capita_income": money_text(income)}
     if observation.currency == line.currency:
         watch_line = policy.relapse_multiplier * line.value
-        evidence["watch_line"] = _money(watch_line)
+        evidence["watch_line"] = money_text(watch_line)
         if income < watch_line:
             triggers.append(RelapseTrigger.LOW_INCOME)
     if previous is not None and previous.currency == observation.currency:
         before = previous.per_capita_income
-        evidence["previous_per_capita_income"] = _money(before)
+        evidence["previous_per_capita_income"] = money_text(before)
         if before > 0:
             fall = (before - income) / before
             evidence["fall"] = str(fall.quantize(Decimal("0.0001")))

@@ -253,7 +253,8 @@ class Result:
     reasons: dict[str, Any]
 
 
-def _money(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
+    """A Decimal as text with two decimals (half up), for reasons and evidence."""
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
@@ -317,8 +318,8 @@ def evaluate_monetary(config: MonetaryConfig, facts: HouseholdFacts) -> Result:
         level="poor" if poor else "non_poor",
         value=welfare,
         reasons={
-            "welfare": _money(welfare),
-            "line": _money(line),
+            "welfare": money_text(welfare),
+            "line": money_text(line),
             "currency": config.currency,
             "per": f"{config.unit}/{config.period}",
             "failed": ["income"] if poor else [],
@@ -343,8 +344,8 @@ def evaluate_international(config: InternationalConfig, facts: HouseholdFacts) -
         level="poor" if poor else "non_poor",
         value=welfare,
         reasons={
-            "welfare": _money(welfare),
-            "line": _money(line),
+            "welfare": money_text(welfare),
+            "line": money_text(line),
             "currency": config.currency,
             "per": "person/day",
             "usd_per_day": str(config.usd_per_day),
@@ -443,8 +444,8 @@ def evaluate_china(config: ChinaConfig, facts: HouseholdFacts) -> Result:
         level="poor" if poor else "non_poor",
         value=per_capita,
         reasons={
-            "per_capita_income": _money(per_capita),
-            "line": _money(line),
+            "per_capita_income": money_text(per_capita),
+            "line": money_text(line),
             "currency": config.currency,
             "failed": failed,
         },

@@ -16,7 +16,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from mekong.core.changes import full_clean_or_raise, save_new
 from mekong.core.errors import InvalidInput
 from mekong.geo.models import Country
-from mekong.partners.models import Organisation, Person, User
+from mekong.partners.access import acting_user
+from mekong.partners.models import Organisation, Person
 from mekong.projects.models import Component
 from mekong.projects.money import validate_currency
 from mekong.registry.access import require_analyst, require_can_edit_household
@@ -49,10 +50,6 @@ def _chunks(
             chunk = []
     if chunk:
         yield chunk
-
-
-def _actor(user: object | None) -> User | None:
-    return user if isinstance(user, User) else None
 
 
 @transaction.atomic
@@ -183,7 +180,7 @@ def classify_round(
     to_create: list[Classification] = []
     to_update: list[Classification] = []
     unchanged = poor = 0
-    actor = _actor(user)
+    actor = acting_user(user)
     # Chunks keep memory and IN-lists bounded for a national round of millions of households.
     for chunk in _chunks(observations, CHUNK):
         household_ids = [o.household_id for o in chunk]
