@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -79,7 +80,13 @@ class RateBook:
     and LAK have a parallel market) uses its official series, and the leg says so.
     """
 
-    def __init__(self, rate_type: str = RateType.OFFICIAL, *, max_age_days: int | None = None):
+    def __init__(
+        self,
+        rate_type: str = RateType.OFFICIAL,
+        *,
+        max_age_days: int | None = None,
+        currencies: Iterable[str] | None = None,
+    ):
         self.rate_type = rate_type
         self.max_age = timedelta(
             days=settings.MEKONG_FX_MAX_AGE_DAYS if max_age_days is None else max_age_days
@@ -89,6 +96,10 @@ class RateBook:
         self._rates: dict[Key, list[Decimal]] = defaultdict(list)
         types = {rate_type, RateType.OFFICIAL}
         rows = ExchangeRate.objects.filter(rate_type__in=types).order_by("date")
+        if currencies is not None:
+            # Only the pairs a conversion among these currencies can use (USD is the pivot).
+            wanted = {*currencies, PIVOT}
+            rows = rows.filter(base__in=wanted, quote__in=wanted)
         for kind, base, quote, on, rate in rows.values_list(
             "rate_type", "base", "quote", "date", "rate"
         ):
@@ -167,4 +178,4 @@ def convert(
     amount: Decimal, *, source: str, target: str, on: date, rate_type: str = RateType.OFFICIAL
 ) -> Conversion:
     """Convert one amount; for many, build a :class:`RateBook` once and reuse it."""
-    return RateBook(rate_type).convert(amount, source, target, on)
+    return RateBook(rate_type, currencies=(source, target)).convert(amount, source, target, on)

@@ -133,10 +133,19 @@ def project_finance(project: Project, *, rate_type: str = RateType.OFFICIAL) -> 
     """Transactions in their own currency and in CNY, USD and the partner currency, with the
     rate used for each; budget against expenditure by component and year, in the project's
     currency. A missing rate shows as a gap with its reason, never as a wrong number."""
-    book = RateBook(rate_type)
     currencies = project_display_currencies(project)
     transactions = list(
         project.transactions.select_related("component").order_by("value_date", "id")
+    )
+    budget_lines = list(project.budget_lines.select_related("component"))
+    book = RateBook(
+        rate_type,
+        currencies={
+            project.currency,
+            *currencies,
+            *(t.currency for t in transactions),
+            *(line.currency for line in budget_lines),
+        },
     )
     rows = [
         TransactionRow(t, _convert_all(book, t.amount, t.currency, t.value_date, currencies))
@@ -153,7 +162,7 @@ def project_finance(project: Project, *, rate_type: str = RateType.OFFICIAL) -> 
     )
     missing: list[str] = []
     no_component = _("Whole project")
-    for line in project.budget_lines.select_related("component"):
+    for line in budget_lines:
         key = (line.component.title if line.component else no_component, line.year)
         try:
             table[key]["budget"] += book.convert(
@@ -174,7 +183,7 @@ def project_finance(project: Project, *, rate_type: str = RateType.OFFICIAL) -> 
     by_year: dict[str, dict[int, dict[str, Decimal]]] = {
         c: defaultdict(lambda: {"budget": Decimal("0"), "spent": Decimal("0")}) for c in currencies
     }
-    for line in project.budget_lines.all():
+    for line in budget_lines:
         converted = _convert_all(book, line.amount, line.currency, line.value_date, currencies)
         for currency, amount in converted.amounts.items():
             if amount is not None:

@@ -452,7 +452,13 @@ def transaction_record(
             raise InvalidInput(
                 _("commitment: not a commitment of this project."), field="commitment"
             )
-        book = RateBook()
+        book = RateBook(
+            currencies={
+                commitment.currency,
+                currency,
+                *commitment.disbursements.values_list("currency", flat=True),
+            }
+        )
         drawn = Decimal("0")
         for earlier in commitment.disbursements.all():
             drawn += book.convert(
