@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mekong.partners",
     "mekong.projects",
     "mekong.registry",
+    "mekong.results",
     "mekong.web",
     "mekong.demo",
 ]

@@ -1,0 +1,1 @@
+"""Results frameworks, indicators (reported and computed from the register), targets, values."""

@@ -1,0 +1,163 @@
+"""What a computed indicator computes: a validated query over the register, the assets and
+the deliveries, stored in ``Indicator.computation`` (JSON). results.compute evaluates them.
+
+Every computation reads only the villages of the framework's project (or of the projects of
+its programme). Register-based kinds use, for each reporting period, each household's latest
+observation dated inside the period; asset-based kinds the latest progress on or before the
+period's end; delivery-based kinds what happened inside the period.
+
+Kinds (``{"kind": …, …}``):
+
+``headcount``
+    Share of people (``per="person"``: household weight × size) or of households below a
+    poverty scheme, from the register's classifications. ``scheme`` is a PovertyScheme code
+    (its latest version in the round). Percent.
+``mpi``
+    Alkire-Foster from an ``mpi`` scheme's classifications: ``measure`` is ``H`` (headcount
+    ratio, %), ``A`` (intensity, 0–1) or ``M0`` (adjusted headcount, 0–1).
+``mean_income``
+    Mean net income per person per year (household weight × size), in the observations'
+    currency; a period whose villages report in more than one currency has no value and says so.
+``household_share``
+    Share of households (or people) whose observation meets every condition in ``all``, e.g.
+    safe water within 30 minutes:
+    ``[{"field": "water_source", "op": "in", "value": ["piped", "protected"]},
+    {"field": "water_minutes", "op": "le", "value": 30}]``. Percent.
+``asset_quantity``
+    Sum of assets' actual quantity (``unit`` must match the assets' unit) of one
+    ``asset_type``, optionally one road ``surface``; ``completed_only`` counts only
+    completed assets. e.g. km of village road completed.
+``asset_count``
+    Number of assets of one ``asset_type`` (``completed_only`` as above).
+``assisted_households``
+    Households with at least one assistance measure (optionally of one ``category``) dated
+    inside the period.
+``exited_households``
+    Households whose exit case reached ``exited`` inside the period.
+
+Disaggregations requested on the indicator (sex, age band, ethnicity, disability, poverty
+category, village, country) apply to register-based kinds; ``sex``, ``age_band`` and
+``disability`` are of the people (person-level kinds) or of the household head otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from mekong.core.errors import InvalidInput
+
+# Household observation fields a ``household_share`` condition may test.
+OBSERVATION_FIELDS = frozenset(
+    {
+        "water_source",
+        "water_minutes",
+        "sanitation",
+        "cooking_fuel",
+        "electricity",
+        "roof",
+        "walls",
+        "floor",
+        "dangerous_house",
+        "housing_area_m2",
+        "land_ha",
+        "food_shortage_months",
+        "worry_food",
+        "worry_clothing",
+        "undernourished",
+        "child_death_5y",
+    }
+)
+
+
+class _Computation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Headcount(_Computation):
+    kind: Literal["headcount"]
+    scheme: Annotated[str, Field(min_length=1, max_length=40)]
+    per: Literal["person", "household"] = "person"
+
+
+class Mpi(_Computation):
+    kind: Literal["mpi"]
+    scheme: Annotated[str, Field(min_length=1, max_length=40)]
+    measure: Literal["H", "A", "M0"] = "H"
+
+
+class MeanIncome(_Computation):
+    kind: Literal["mean_income"]
+
+
+class Condition(_Computation):
+    field: Annotated[str, Field(min_length=1)]
+    op: Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"]
+    value: bool | int | float | str | list[str]
+
+    def model_post_init(self, context: Any, /) -> None:
+        if self.field not in OBSERVATION_FIELDS:
+            allowed = ", ".join(sorted(OBSERVATION_FIELDS))
+            raise ValueError(f"unknown field {self.field!r}; one of: {allowed}")
+        if self.op in ("in", "not_in") and not isinstance(self.value, list):
+            raise ValueError(f"op {self.op!r} needs a list of values")
+
+
+class HouseholdShare(_Computation):
+    kind: Literal["household_share"]
+    all: Annotated[list[Condition], Field(min_length=1)]
+    per: Literal["person", "household"] = "household"
+
+
+class AssetQuantity(_Computation):
+    kind: Literal["asset_quantity"]
+    asset_type: Annotated[str, Field(min_length=1)]
+    unit: Annotated[str, Field(min_length=1)]
+    surface: str | None = None
+    completed_only: bool = True
+
+
+class AssetCount(_Computation):
+    kind: Literal["asset_count"]
+    asset_type: Annotated[str, Field(min_length=1)]
+    completed_only: bool = True
+
+
+class AssistedHouseholds(_Computation):
+    kind: Literal["assisted_households"]
+    category: str | None = None
+
+
+class ExitedHouseholds(_Computation):
+    kind: Literal["exited_households"]
+
+
+Computation = Annotated[
+    Headcount
+    | Mpi
+    | MeanIncome
+    | HouseholdShare
+    | AssetQuantity
+    | AssetCount
+    | AssistedHouseholds
+    | ExitedHouseholds,
+    Field(discriminator="kind"),
+]
+
+_ADAPTER: TypeAdapter[Computation] = TypeAdapter(Computation)
+
+# Kinds that read the household register (and so can be disaggregated and have SEs).
+REGISTER_KINDS = frozenset({"headcount", "mpi", "mean_income", "household_share"})
+
+
+def parse_computation(config: dict[str, Any]) -> Computation:
+    """Validate a computed indicator's definition; InvalidInput names the first wrong key."""
+    try:
+        return _ADAPTER.validate_python(config)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "kind"
+        raise InvalidInput(
+            f"computation.{where}: {first['msg']}", field=f"computation.{where}"
+        ) from exc
