@@ -129,7 +129,8 @@ def household_causes(request: HttpRequest, household_id: int) -> HttpResponse:
         "secondary_causes": household.secondary_causes,
         "helper": household.helper_id,
     }
-    form = CausesForm(request.POST or None, initial=initial, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = CausesForm(data, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.household_set_causes(
@@ -168,9 +169,8 @@ def measure_create(request: HttpRequest, household_id: int) -> HttpResponse:
         "currency": household.village.country.currency,
         "value_date": timezone.localdate(),
     }
-    form = MeasureForm(
-        request.POST or None, initial=initial, user=request.user, household=household
-    )
+    data = request.POST if request.method == "POST" else None
+    form = MeasureForm(data, initial=initial, user=request.user, household=household)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
