@@ -172,18 +172,18 @@ def measure_create(request: HttpRequest, household_id: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = MeasureForm(data, initial=initial, user=request.user, household=household)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         try:
             services.assistance_record(
                 user=request.user,
                 household=household,
-                category=data["category"],
-                description=data["description"],
-                value=data["value"],
-                currency=data["currency"],
-                value_date=data["value_date"],
-                component=data["component"],
-                provider=data["provider"],
+                category=cleaned["category"],
+                description=cleaned["description"],
+                value=cleaned["value"],
+                currency=cleaned["currency"],
+                value_date=cleaned["value_date"],
+                component=cleaned["component"],
+                provider=cleaned["provider"],
             )
         except PermissionDenied as exc:
             return _forbidden(request, exc.message)
