@@ -312,8 +312,10 @@ def check(
                 "a–z, digits and “_” (at most 40)."
             ),
         )
+    # Each household's value repeats on its members' rows: parse each distinct value once.
+    distinct = checks.frame["livestock"].drop_nulls().unique().to_list()
     checks.fail(
-        pl.col("livestock").map_elements(_livestock_problem, return_dtype=pl.Boolean),
+        pl.col("livestock").is_in([text for text in distinct if _livestock_problem(text)]),
         "livestock",
         _("Write species:head separated by “;” (for example cattle:2;pig:3), each species once."),
     )
