@@ -19,4 +19,9 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/advance/", views.project_advance, name="project-advance"),
     path("progress/<int:update_id>/photo/", views.progress_photo, name="progress-photo"),
+    path(
+        "progress/<int:update_id>/photo/upload/",
+        views.progress_photo_upload,
+        name="progress-photo-upload",
+    ),
 ]

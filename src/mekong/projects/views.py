@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mekong.core.codelists import sector_codes
 from mekong.core.errors import DomainError, NotFound, PermissionDenied
@@ -275,6 +275,64 @@ def progress_photo(request: HttpRequest, update_id: int) -> FileResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return FileResponse(update.photo.open("rb"))
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=gettext_lazy("Photo"),
+        help_text=gettext_lazy("JPEG, PNG or WebP, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_photo_upload(request: HttpRequest, update_id: int) -> HttpResponse:
+    """Attach a photo to a progress update: for those who may change the project."""
+    update = (
+        ProgressUpdate.objects.select_related("asset__activity__component__project")
+        .filter(id=update_id)
+        .first()
+    )
+    if update is None:
+        raise Http404(_("No such progress update."))
+    project = update.asset.activity.component.project
+    try:
+        selectors.project_get_for_user(user=request.user, project_id=project.id)
+    except NotFound as exc:
+        # An out-of-scope write is refused, not hidden (see partners.access).
+        if request.method == "POST":
+            return _forbidden(request, _("You may not change this project."))
+        raise Http404(exc.message) from exc
+    if not can_edit_project(request.user, project):
+        return _forbidden(
+            request,
+            _("You may not change project %(code)s: it is outside your role or scope.")
+            % {"code": project.code},
+        )
+    # Bound on every POST, even an empty one, so a missing file is named as an error.
+    form = PhotoForm(request.POST, request.FILES) if request.method == "POST" else PhotoForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_photo_attach(
+                user=request.user, update=update, photo=form.cleaned_data["photo"]
+            )
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        except DomainError as exc:
+            form.add_error("photo", exc.message)
+        else:
+            messages.success(request, _("Photo saved."))
+            return redirect(f"{reverse('project-detail', args=[project.id])}#works")
+    return render(
+        request,
+        "projects/progress_photo_upload.html",
+        {"project": project, "update": update, "form": form},
+    )
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/forbidden.html", {"message": message}, status=403)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

@@ -30,7 +30,7 @@ ANALYSTS = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_OFFICER, Role.ME_OFFICE
 
 
 def households_visible_to(user: object) -> QuerySet[Household]:
-    households = Household.objects.select_related("village", "village__country")
+    households = Household.objects.select_related("village", "village__country", "helper")
     if role_of(user) is None:
         return households.none()
     ids = country_ids_in_scope(user)
@@ -60,6 +60,14 @@ def require_can_edit_household(user: object, household: Household) -> None:
             _("You may not change household %(id)s: it is outside your role or scope.")
             % {"id": household.external_id}
         )
+
+
+def can_edit_household(user: object, household: Household) -> bool:
+    try:
+        require_can_edit_household(user, household)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def require_can_register_in(user: object, country_id: int) -> None:

@@ -16,7 +16,12 @@ from mekong.geo.models import Country
 from mekong.geo.selectors import village_get_for_user
 from mekong.partners.access import country_ids_in_scope
 from mekong.registry import selectors, services
+from mekong.registry.access import require_can_edit_household
+from mekong.registry.exit_selectors import household_for_write
 from mekong.registry.models import (
+    AssistanceCategory,
+    AssistanceMeasure,
+    Cause,
     Classification,
     Household,
     PovertyScheme,
@@ -41,7 +46,13 @@ class HouseholdOut(Schema):
     phone: str | None
     main_cause: str
     secondary_causes: list[str]
+    helper_id: int | None
+    helper: str | None
     personal_data_masked: bool
+
+    @staticmethod
+    def resolve_helper(obj: Household) -> str | None:
+        return obj.helper.name_latin if obj.helper is not None else None
 
     @staticmethod
     def resolve_label(obj: Household, context: dict[str, Any]) -> str:
@@ -66,6 +77,44 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_personal_data_masked(obj: Household, context: dict[str, Any]) -> bool:
         return _view(obj, context).masked
+
+
+class CausesIn(Schema):
+    main_cause: Cause
+    secondary_causes: list[Cause] = Field(default_factory=list, max_length=2)
+    helper_id: int | None = Field(None, description="A person you may see; null for none")
+
+
+class MeasureIn(Schema):
+    category: AssistanceCategory
+    description: str = Field(min_length=1, max_length=255)
+    value: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code")
+    value_date: date
+    component_id: int | None = Field(None, description="Required for the category “project”")
+    provider_id: int | None = None
+
+
+class MeasureOut(Schema):
+    id: int
+    household_id: int
+    category: str
+    description: str
+    value: Decimal
+    currency: str
+    value_date: date
+    component_id: int | None
+    component: str | None
+    provider_id: int | None
+    provider: str | None
+
+    @staticmethod
+    def resolve_component(obj: AssistanceMeasure) -> str | None:
+        return obj.component.title if obj.component is not None else None
+
+    @staticmethod
+    def resolve_provider(obj: AssistanceMeasure) -> str | None:
+        return obj.provider.name_latin if obj.provider is not None else None
 
 
 class ClassificationOut(Schema):
@@ -128,6 +177,59 @@ def list_households(request: HttpRequest, village: int | None = None) -> Any:
 @router.get("/households/{household_id}", response=HouseholdOut)
 def get_household(request: HttpRequest, household_id: int) -> Any:
     return selectors.household_get_for_user(user=request.user, household_id=household_id)
+
+
+@router.put(
+    "/households/{household_id}/causes",
+    response=HouseholdOut,
+    summary="Set a household's main and secondary causes of poverty and its helper",
+)
+def set_causes(request: HttpRequest, household_id: int, payload: CausesIn) -> Any:
+    household = household_for_write(household_id)
+    # Outside the role or scope answers 403 before the helper is looked up.
+    require_can_edit_household(request.user, household)
+    helper = selectors.helper_for_user(user=request.user, person_id=payload.helper_id)
+    return services.household_set_causes(
+        user=request.user,
+        household=household,
+        main_cause=payload.main_cause.value,
+        secondary_causes=[cause.value for cause in payload.secondary_causes],
+        helper=helper,
+    )
+
+
+@router.get("/households/{household_id}/measures", response=list[MeasureOut])
+def list_measures(request: HttpRequest, household_id: int) -> Any:
+    household = selectors.household_get_for_user(user=request.user, household_id=household_id)
+    return list(household.measures.select_related("component", "provider").order_by("value_date"))
+
+
+@router.post(
+    "/households/{household_id}/measures",
+    response={201: MeasureOut},
+    summary="Record an assistance measure for a household",
+)
+def create_measure(request: HttpRequest, household_id: int, payload: MeasureIn) -> Any:
+    household = household_for_write(household_id)
+    # The role and scope are checked before the named records are looked up, so an
+    # out-of-scope write answers 403 whatever it names.
+    require_can_edit_household(request.user, household)
+    measure = services.assistance_record(
+        user=request.user,
+        household=household,
+        category=payload.category.value,
+        description=payload.description,
+        value=payload.value,
+        currency=payload.currency,
+        value_date=payload.value_date,
+        component=selectors.component_for_user(
+            user=request.user, household=household, component_id=payload.component_id
+        ),
+        provider=selectors.provider_for_user(
+            user=request.user, organisation_id=payload.provider_id
+        ),
+    )
+    return Status(201, measure)
 
 
 @router.get("/households/{household_id}/classifications", response=list[ClassificationOut])

@@ -17,11 +17,17 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import polars as pl
-from django.db import connection
+from django.db import connection, models
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from mekong.partners.models import User
+from mekong.registry.import_observations import (
+    DECIMALS,
+    HOUSEHOLD_OBSERVATION_INSERT,
+    JSON_COLUMNS,
+    MEMBER_OBSERVATION_INSERT,
+)
 from mekong.registry.imports import (
     HOUSEHOLD_INSERT,
     MEMBER_INSERT,
@@ -32,7 +38,7 @@ from mekong.registry.imports import (
     chunks,
     decimal_or_none,
 )
-from mekong.registry.models import Household, Member
+from mekong.registry.models import Household, HouseholdObservation, Member, MemberObservation
 
 Step = Callable[[int, int], None]
 
@@ -45,6 +51,12 @@ class Counts:
     members_created: int = 0
     members_updated: int = 0
     members_unchanged: int = 0
+    household_observations_created: int = 0
+    household_observations_updated: int = 0
+    household_observations_unchanged: int = 0
+    member_observations_created: int = 0
+    member_observations_updated: int = 0
+    member_observations_unchanged: int = 0
 
 
 class Writer(Protocol):
@@ -123,14 +135,17 @@ _MEMBER_STAGED = (
     "name_key",
 )
 _COPY_CHUNK = 8 * 1024 * 1024
-_TEMP_TABLES = "imp_household, imp_member, imp_household_diff, imp_member_diff"
+_TEMP_TABLES = (
+    "imp_household, imp_member, imp_household_diff, imp_member_diff, "
+    "imp_household_obs, imp_member_obs, imp_household_obs_diff, imp_member_obs_diff"
+)
 
 
 def _row(alias: str, columns: tuple[str, ...]) -> str:
     return "ROW(" + ", ".join(f"{alias}.{c}" for c in columns) + ")"
 
 
-def _history_columns(model: type[Household] | type[Member]) -> list[str]:
+def _history_columns(model: type[models.Model]) -> list[str]:
     return [f.column for f in model._meta.concrete_fields if f.column]
 
 
@@ -166,6 +181,23 @@ class CopyWriter:
             raw.execute(
                 "ANALYZE imp_member (external_id, household_external_id, village_id, national_id)"
             )
+            for table, frame, key in self._observation_tables():
+                raw.execute(_staging_sql(table, frame))
+                self._copy(raw, table, frame, tuple(frame.columns))
+                raw.execute(f"CREATE INDEX ON {table} ({key})")
+                raw.execute(f"ANALYZE {table} ({key})")
+
+    def _observation_tables(self) -> list[tuple[str, pl.DataFrame, str]]:
+        """(staging table, rows, key column) of each kind of observation the file has."""
+        plan = self.plan
+        tables = []
+        if plan.household_observations is not None:
+            tables.append(
+                ("imp_household_obs", plan.household_observations, "household_external_id")
+            )
+        if plan.member_observations is not None:
+            tables.append(("imp_member_obs", plan.member_observations, "member_external_id"))
+        return tables
 
     def _fetch(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -284,7 +316,7 @@ class CopyWriter:
             "SELECT count(*) FILTER (WHERE target_id IS NULL), "
             "count(*) FILTER (WHERE target_id IS NOT NULL) FROM imp_member_diff"
         )[0]
-        return Counts(
+        counts = Counts(
             households_created=hh[0],
             households_updated=hh[1],
             households_unchanged=plan.households.height - hh[0] - hh[1],
@@ -292,6 +324,40 @@ class CopyWriter:
             members_updated=mm[1],
             members_unchanged=plan.members.height - mm[0] - mm[1],
         )
+        self._count_observations(counts)
+        return counts
+
+    def _count_observations(self, counts: Counts) -> None:
+        """Diff the staged observations against the round's, into ``imp_*_obs_diff``."""
+        plan = self.plan
+        for table, frame, _key in self._observation_tables():
+            spec = _OBSERVATION_TABLES[table]
+            compared = (
+                plan.household_observation_columns
+                if table == "imp_household_obs"
+                else plan.member_observation_columns
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    CREATE TEMP TABLE {table}_diff ON COMMIT DROP AS
+                    SELECT s.*, o.id AS target_id FROM {table} s
+                    LEFT JOIN {spec.owner_table} w ON w.external_id = s.{spec.key}
+                    LEFT JOIN {spec.table} o
+                         ON o.{spec.owner_column} = w.id AND o.survey_round_id = %(round)s
+                    WHERE o.id IS NULL
+                       OR {_row("o", compared)} IS DISTINCT FROM {_row("s", compared)}
+                    """,
+                    {"round": plan.survey_round_id},
+                )
+            created, updated = self._fetch(
+                "SELECT count(*) FILTER (WHERE target_id IS NULL), "
+                f"count(*) FILTER (WHERE target_id IS NOT NULL) FROM {table}_diff"
+            )[0]
+            prefix = spec.counts
+            setattr(counts, f"{prefix}_created", created)
+            setattr(counts, f"{prefix}_updated", updated)
+            setattr(counts, f"{prefix}_unchanged", frame.height - created - updated)
 
     def _write(
         self,
@@ -301,7 +367,7 @@ class CopyWriter:
         rows: str,
         insert: dict[str, str],
         compared: tuple[str, ...],
-        model: type[Household] | type[Member],
+        model: type[models.Model],
     ) -> None:
         """Insert the new rows and update the changed ones, each with its history row.
 
@@ -371,11 +437,84 @@ class CopyWriter:
             compared=self.plan.member_columns,
             model=Member,
         )
+        for table, frame, _key in self._observation_tables():
+            spec = _OBSERVATION_TABLES[table]
+            columns = [c for c in frame.columns if c not in ("row_number", spec.key)]
+            columns = [c for c in columns if c != "present_members"]
+            self._write(
+                table=spec.table,
+                history=spec.history,
+                rows=(f"{table}_diff d JOIN {spec.owner_table} w ON w.external_id = d.{spec.key}"),
+                insert={
+                    spec.owner_column: "w.id",
+                    "survey_round_id": str(int(self.plan.survey_round_id or 0)),
+                    **{c: f"d.{c}" for c in columns},
+                },
+                compared=(
+                    self.plan.household_observation_columns
+                    if table == "imp_household_obs"
+                    else self.plan.member_observation_columns
+                ),
+                model=spec.model,
+            )
         step(2, 2)
 
     def close(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {_TEMP_TABLES}")
+
+
+@dataclass(frozen=True)
+class _ObservationTable:
+    table: str
+    history: str
+    model: type[models.Model]
+    owner_table: str
+    owner_column: str
+    key: str
+    counts: str
+
+
+_OBSERVATION_TABLES = {
+    "imp_household_obs": _ObservationTable(
+        table="registry_householdobservation",
+        history="registry_historicalhouseholdobservation",
+        model=HouseholdObservation,
+        owner_table="registry_household",
+        owner_column="household_id",
+        key="household_external_id",
+        counts="household_observations",
+    ),
+    "imp_member_obs": _ObservationTable(
+        table="registry_memberobservation",
+        history="registry_historicalmemberobservation",
+        model=MemberObservation,
+        owner_table="registry_member",
+        owner_column="member_id",
+        key="member_external_id",
+        counts="member_observations",
+    ),
+}
+
+
+def _staging_sql(table: str, frame: pl.DataFrame) -> str:
+    """A temporary table with a column of the right PostgreSQL type for each of ``frame``'s."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if name in JSON_COLUMNS:
+            kind = "jsonb"
+        elif name in DECIMALS:
+            kind = "numeric"
+        elif dtype == pl.Date:
+            kind = "date"
+        elif dtype == pl.Boolean:
+            kind = "boolean"
+        elif dtype.is_integer():
+            kind = "integer"
+        else:
+            kind = "text"
+        columns.append(f"{name} {kind}")
+    return f"CREATE TEMP TABLE {table} ({', '.join(columns)}) ON COMMIT DROP"
 
 
 # --- any database, through the ORM ---------------------------------------------------------
@@ -422,9 +561,15 @@ class OrmWriter:
         self.new_households: list[dict[str, Any]] = []
         self.changed_households: dict[int, dict[str, Any]] = {}
         self.member_rows: list[dict[str, Any]] = []
+        # Observations of the round by the external ID of their household or member.
+        self.household_observations: dict[str, dict[str, Any]] = {}
+        self.member_observations: dict[str, dict[str, Any]] = {}
+        self.household_observation_rows: list[dict[str, Any]] = []
+        self.member_observation_rows: list[dict[str, Any]] = []
 
     def load(self) -> None:
         plan = self.plan
+        self._load_observations()
         fields = ("id", *HOUSEHOLD_INSERT, "village__country_id")
         for chunk in chunks(plan.households["external_id"].to_list(), ORM_BATCH):
             for row in Household.objects.filter(external_id__in=chunk).values(*fields):
@@ -433,6 +578,25 @@ class OrmWriter:
         for chunk in chunks(plan.members["external_id"].to_list(), ORM_BATCH):
             for row in Member.objects.filter(external_id__in=chunk).values(*member_fields):
                 self.members[row["external_id"]] = row
+
+    def _load_observations(self) -> None:
+        plan = self.plan
+        if plan.household_observations is not None:
+            fields = ("id", "household__external_id", *HOUSEHOLD_OBSERVATION_INSERT)
+            externals = plan.household_observations["household_external_id"].to_list()
+            for chunk in chunks(externals, ORM_BATCH):
+                for row in HouseholdObservation.objects.filter(
+                    survey_round_id=plan.survey_round_id, household__external_id__in=chunk
+                ).values(*fields):
+                    self.household_observations[row["household__external_id"]] = row
+        if plan.member_observations is not None:
+            member_fields = ("id", "member__external_id", *MEMBER_OBSERVATION_INSERT)
+            externals = plan.member_observations["member_external_id"].to_list()
+            for chunk in chunks(externals, ORM_BATCH):
+                for row in MemberObservation.objects.filter(
+                    survey_round_id=plan.survey_round_id, member__external_id__in=chunk
+                ).values(*member_fields):
+                    self.member_observations[row["member__external_id"]] = row
 
     def scope_errors(self) -> list[RowError]:
         allowed = self.plan.allowed_country_ids
@@ -517,7 +681,33 @@ class OrmWriter:
             values["_existing"] = existing
             values["_household"] = row["household_external_id"]
             self.member_rows.append(values)
+        self._count_observations(counts)
         return counts
+
+    def _count_observations(self, counts: Counts) -> None:
+        plan = self.plan
+        if plan.household_observations is not None:
+            created, updated, unchanged = _diff_observations(
+                plan.household_observations,
+                key="household_external_id",
+                existing=self.household_observations,
+                compared=plan.household_observation_columns,
+                into=self.household_observation_rows,
+            )
+            counts.household_observations_created = created
+            counts.household_observations_updated = updated
+            counts.household_observations_unchanged = unchanged
+        if plan.member_observations is not None:
+            created, updated, unchanged = _diff_observations(
+                plan.member_observations,
+                key="member_external_id",
+                existing=self.member_observations,
+                compared=plan.member_observation_columns,
+                into=self.member_observation_rows,
+            )
+            counts.member_observations_created = created
+            counts.member_observations_updated = updated
+            counts.member_observations_unchanged = unchanged
 
     def write(self, step: Step) -> None:
         plan = self.plan
@@ -573,9 +763,104 @@ class OrmWriter:
             )
             done += len(change_batch)
             step(done, total)
+        self._write_observations(history)
+
+    def _write_observations(self, history: dict[str, Any]) -> None:
+        """Create the new observations and update the changed ones, with history.
+
+        Runs after the households and members are written: a new observation may belong to a
+        household or member this import has just created, so their ids are looked up here.
+        """
+        plan = self.plan
+        round_id = plan.survey_round_id
+        if round_id is None:
+            return
+        writes = (
+            (
+                HouseholdObservation,
+                Household,
+                "household_id",
+                self.household_observation_rows,
+                plan.household_observation_columns,
+            ),
+            (
+                MemberObservation,
+                Member,
+                "member_id",
+                self.member_observation_rows,
+                plan.member_observation_columns,
+            ),
+        )
+        for model, owner, owner_column, rows, compared in writes:
+            new = [values for values in rows if values["_existing"] is None]
+            owners: dict[str, int] = {}
+            for chunk in chunks([values["_owner"] for values in new], ORM_BATCH):
+                owners.update(
+                    owner.objects.filter(external_id__in=chunk).values_list("external_id", "id")
+                )
+            created = [
+                model(
+                    **{c: v for c, v in values.items() if not c.startswith("_")},
+                    **{owner_column: owners[values["_owner"]]},
+                    survey_round_id=round_id,
+                )
+                for values in new
+            ]
+            for batch in chunks(created, ORM_BATCH):
+                bulk_create_with_history(batch, model, **history)
+            changed = [(values["_existing"], values) for values in rows if values["_existing"]]
+            for change_batch in chunks(changed, ORM_BATCH):
+                stored = model.objects.in_bulk([pk for pk, _values in change_batch])
+                for pk, values in change_batch:
+                    for column in compared:
+                        setattr(stored[pk], column, values[column])
+                bulk_update_with_history(list(stored.values()), model, list(compared), **history)
 
     def close(self) -> None:
         return None
+
+
+def _observation_values(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in columns:
+        value = row[column]
+        if column in JSON_COLUMNS:
+            value = json.loads(value)
+        elif column in DECIMALS:
+            value = decimal_or_none(value)
+        values[column] = value
+    return values
+
+
+def _diff_observations(
+    frame: pl.DataFrame,
+    *,
+    key: str,
+    existing: dict[str, dict[str, Any]],
+    compared: tuple[str, ...],
+    into: list[dict[str, Any]],
+) -> tuple[int, int, int]:
+    """Append the observations to write to ``into``; return (created, updated, unchanged).
+
+    Each appended row holds every column's value, ``_owner`` (the external ID of its
+    household or member) and ``_existing`` (the stored row's id, or None for a new one).
+    """
+    columns = tuple(c for c in frame.columns if c not in ("row_number", key, "present_members"))
+    created = updated = unchanged = 0
+    for row in frame.iter_rows(named=True):
+        values = _observation_values(row, columns)
+        stored = existing.get(row[key])
+        if stored is None:
+            created += 1
+        elif all(_same(stored[c], values[c]) for c in compared):
+            unchanged += 1
+            continue
+        else:
+            updated += 1
+        values["_owner"] = row[key]
+        values["_existing"] = stored["id"] if stored is not None else None
+        into.append(values)
+    return created, updated, unchanged
 
 
 def writer_for(plan: Plan) -> Writer:

@@ -46,6 +46,7 @@ from mekong.core.text import normalise_myanmar
 from mekong.geo.models import Village
 from mekong.partners.access import country_ids_in_scope, role_of
 from mekong.partners.models import User
+from mekong.registry import import_observations as observations
 from mekong.registry.access import REGISTRY_EDITORS
 from mekong.registry.models import ImportBatch, ImportOutcome, SurveyRound
 from mekong.registry.models.households import (
@@ -83,7 +84,12 @@ MEMBER_COLUMNS = (
     "years_of_schooling",
     "is_present",
 )
-TARGET_COLUMNS = HOUSEHOLD_COLUMNS + MEMBER_COLUMNS
+TARGET_COLUMNS = (
+    HOUSEHOLD_COLUMNS
+    + MEMBER_COLUMNS
+    + observations.HOUSEHOLD_OBSERVATION_COLUMNS
+    + observations.MEMBER_OBSERVATION_COLUMNS
+)
 REQUIRED_COLUMNS = frozenset(
     {"household_id", "village_code", "member_id", "name_latin", "sex", "birth_year", "relation"}
 )
@@ -146,6 +152,15 @@ class ImportReport:
     members_created: int = 0
     members_updated: int = 0
     members_unchanged: int = 0
+    household_observations_created: int = 0
+    household_observations_updated: int = 0
+    household_observations_unchanged: int = 0
+    member_observations_created: int = 0
+    member_observations_updated: int = 0
+    member_observations_unchanged: int = 0
+    # Whether the file carried observations of a round (and so rows for them in counts()).
+    with_household_observations: bool = False
+    with_member_observations: bool = False
     errors: list[RowError] = field(default_factory=list)
     duplicates: list[DuplicateWarning] = field(default_factory=list)
     batch_id: int | None = None
@@ -160,7 +175,7 @@ class ImportReport:
 
     def counts(self) -> list[tuple[str, int, int, int]]:
         """(what, created, updated, unchanged) rows for a report table."""
-        return [
+        rows = [
             (
                 _("Households"),
                 self.households_created,
@@ -169,6 +184,25 @@ class ImportReport:
             ),
             (_("Members"), self.members_created, self.members_updated, self.members_unchanged),
         ]
+        if self.with_household_observations:
+            rows.append(
+                (
+                    _("Household observations"),
+                    self.household_observations_created,
+                    self.household_observations_updated,
+                    self.household_observations_unchanged,
+                )
+            )
+        if self.with_member_observations:
+            rows.append(
+                (
+                    _("Member observations"),
+                    self.member_observations_created,
+                    self.member_observations_updated,
+                    self.member_observations_unchanged,
+                )
+            )
+        return rows
 
 
 def mask(value: str) -> str:
@@ -396,12 +430,14 @@ def validate(
     villages: pl.DataFrame,
     allowed_country_ids: set[int] | None,
     today: dt.date,
+    survey_round: observations.RoundFacts | None = None,
 ) -> tuple[pl.DataFrame, list[RowError]]:
     """Check every row; return the frame with typed columns added and all the errors.
 
     ``villages`` has ``village_code``, ``village_id`` and ``country_id`` of the file's codes.
     Typed columns: ``village_id``, ``country_id``, ``birth_year_n``, ``years_n``,
-    ``registered_on_d``, ``is_present_b``, ``secondary_json``, ``name_key``.
+    ``registered_on_d``, ``is_present_b``, ``secondary_json``, ``name_key``, and with
+    observation columns in the file ``<column>_v`` for each (registry.import_observations).
     """
     frame = _normalise_names(frame)
     frame = frame.join(villages, on="village_code", how="left", maintain_order="left")
@@ -417,12 +453,19 @@ def validate(
         .alias("secondary_list"),
         name_key("name_latin").alias("name_key"),
     )
+    with_observations = any(observations.wanted(present))
+    if with_observations:
+        frame = observations.typed(frame)
     # The checks within the file compare a row with the other rows of its member ID and its
     # household. Their windows are computed here in one context, so Polars groups the rows
     # by household once rather than once per check (and a member ID's first row is found
     # without grouping at all): a window per check was most of the validation time.
     heads = (pl.col("relation") == "head").cast(pl.Int32)
-    consistent = [column for column in HOUSEHOLD_COLUMNS[1:] if column in present]
+    consistent = [
+        column
+        for column in (*HOUSEHOLD_COLUMNS[1:], *observations.HOUSEHOLD_OBSERVATION_COLUMNS)
+        if column in present
+    ]
     checks = _Checks(
         frame.with_columns(
             pl.col("member_id").is_first_distinct().alias("_first_member_row"),
@@ -543,6 +586,8 @@ def validate(
             column,
             _("Differs from the value on this household's first row."),
         )
+    if with_observations:
+        observations.check(checks, present=present, survey_round=survey_round, today=today)
     return frame, checks.errors()
 
 
@@ -716,6 +761,12 @@ class Plan:
     user_id: int | None
     reason: str
     when: dt.datetime
+    # Observations of the round, when the file has their columns (None otherwise).
+    survey_round_id: int | None = None
+    household_observations: pl.DataFrame | None = None
+    member_observations: pl.DataFrame | None = None
+    household_observation_columns: tuple[str, ...] = ()
+    member_observation_columns: tuple[str, ...] = ()
 
 
 def chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
@@ -795,11 +846,20 @@ def households_import(
     today = timezone.localdate()
     allowed = None if user is None else country_ids_in_scope(user)
     villages = village_lookup(frame["village_code"].drop_nulls().unique().to_list())
+    facts = _round_facts(survey_round)
     frame, errors = validate(
-        frame, present=present, villages=villages, allowed_country_ids=allowed, today=today
+        frame,
+        present=present,
+        villages=villages,
+        allowed_country_ids=allowed,
+        today=today,
+        survey_round=facts,
     )
     step("validate", 1, 3)
     members = member_frame(frame)
+    household_wanted, member_wanted = observations.wanted(present)
+    report.with_household_observations = household_wanted and facts is not None
+    report.with_member_observations = member_wanted and facts is not None
     plan = Plan(
         households=household_frame(frame, today=today),
         members=members,
@@ -810,6 +870,20 @@ def households_import(
         reason=f"import batch {batch.pk}",
         when=started,
     )
+    if facts is not None and report.with_household_observations:
+        plan.survey_round_id = facts.id
+        plan.household_observations = observations.household_observation_frame(
+            frame, survey_round=facts
+        )
+        plan.household_observation_columns = tuple(
+            c for c in observations.HOUSEHOLD_OBSERVATION_COLUMNS if c in present
+        )
+    if facts is not None and report.with_member_observations:
+        plan.survey_round_id = facts.id
+        plan.member_observations = observations.member_observation_frame(frame)
+        plan.member_observation_columns = tuple(
+            c for c in observations.MEMBER_OBSERVATION_COLUMNS if c in present
+        )
     writer = writer_for(plan)
     report.method = writer.method
     writer.load()
@@ -834,6 +908,19 @@ def households_import(
         report.written,
     )
     return _finish(batch, report)
+
+
+def _round_facts(survey_round: SurveyRound | None) -> observations.RoundFacts | None:
+    if survey_round is None:
+        return None
+    return observations.RoundFacts(
+        id=survey_round.pk,
+        code=survey_round.code,
+        country_id=survey_round.country_id,
+        currency=survey_round.country.currency,
+        started_on=survey_round.started_on,
+        ended_on=survey_round.ended_on,
+    )
 
 
 def _finish(batch: ImportBatch, report: ImportReport) -> ImportReport:

@@ -8,8 +8,12 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from mekong.core.errors import NotFound
+from mekong.core.errors import InvalidInput, NotFound
 from mekong.geo.models import Village
+from mekong.partners.access import organisations_visible_to, people_visible_to
+from mekong.partners.models import Organisation, Person
+from mekong.projects.access import projects_visible_to
+from mekong.projects.models import Component
 from mekong.registry.access import can_see_personal_data, households_visible_to, pseudonym
 from mekong.registry.models import (
     Classification,
@@ -38,6 +42,70 @@ def household_get_for_user(*, user: object, household_id: int) -> Household:
     if household is None:
         raise NotFound(_("No household with id %(id)s.") % {"id": household_id})
     return household
+
+
+def helper_choices(*, user: object) -> QuerySet[Person]:
+    """People the user may name as a household's helper: those they may see."""
+    return people_visible_to(user).order_by("name_latin")
+
+
+def provider_choices(*, user: object) -> QuerySet[Organisation]:
+    return organisations_visible_to(user).order_by("name_latin")
+
+
+def component_choices(*, user: object, household: Household) -> QuerySet[Component]:
+    """Components of the projects the user sees that work in the household's village."""
+    return (
+        Component.objects.filter(
+            project__in=projects_visible_to(user), project__villages=household.village_id
+        )
+        .select_related("project")
+        .order_by("project__code", "title")
+    )
+
+
+def helper_for_user(*, user: object, person_id: int | None) -> Person | None:
+    """The person named by id if the user may see them; InvalidInput naming helper_id if not."""
+    if person_id is None:
+        return None
+    person = helper_choices(user=user).filter(pk=person_id).first()
+    if person is None:
+        raise InvalidInput(
+            _("helper_id: no person with id %(id)s that you may name.") % {"id": person_id},
+            field="helper_id",
+        )
+    return person
+
+
+def provider_for_user(*, user: object, organisation_id: int | None) -> Organisation | None:
+    if organisation_id is None:
+        return None
+    organisation = provider_choices(user=user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise InvalidInput(
+            _("provider_id: no organisation with id %(id)s that you may name.")
+            % {"id": organisation_id},
+            field="provider_id",
+        )
+    return organisation
+
+
+def component_for_user(
+    *, user: object, household: Household, component_id: int | None
+) -> Component | None:
+    if component_id is None:
+        return None
+    component = component_choices(user=user, household=household).filter(pk=component_id).first()
+    if component is None:
+        raise InvalidInput(
+            _(
+                "component_id: no component with id %(id)s in a project you see that works "
+                "in this household's village."
+            )
+            % {"id": component_id},
+            field="component_id",
+        )
+    return component
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,8 @@ def household_set_causes(
             _("secondary_causes: at most two, and not the main cause again."),
             field="secondary_causes",
         )
+    if len(set(secondary_causes)) != len(secondary_causes):
+        raise InvalidInput(_("secondary_causes: name each cause once."), field="secondary_causes")
     household.main_cause = main_cause
     household.secondary_causes = list(secondary_causes)
     household.helper = helper

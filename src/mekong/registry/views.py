@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from mekong.core.errors import NotFound
 from mekong.geo.selectors import village_get_for_user
 from mekong.registry import selectors
-from mekong.registry.access import can_see_personal_data
+from mekong.registry.access import can_edit_household, can_see_personal_data
 from mekong.registry.exports import register_export, register_frame
-from mekong.registry.models import ExitCase, HouseholdStatus, RelapseAlert, SurveyRound
+from mekong.registry.models import Cause, ExitCase, HouseholdStatus, RelapseAlert, SurveyRound
 from mekong.registry.relapse import relapse_alert_list
 
 
@@ -67,6 +67,10 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "personal": selectors.household_personal(request.user, household),
             "members": members,
             "history": selectors.household_history(household),
+            "can_edit": can_edit_household(request.user, household),
+            "secondary_causes": [
+                Cause(code).label for code in household.secondary_causes if code in Cause.values
+            ],
             "classifications": [
                 (c, selectors.reason_lines(c.reasons)) for c in detail["classifications"]
             ],
