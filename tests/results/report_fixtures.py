@@ -19,13 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from mekong.results.models import (
+    Indicator,
     IndicatorValue,
     Narrative,
     NarrativeSection,
+    ReportingPeriod,
     Target,
     ValueSource,
     ValueStatus,
@@ -51,7 +54,16 @@ class ReportWorld:
     results: ResultsWorld
 
 
-def _value(indicator, period, cell, value, *, status, source, **extra):  # type: ignore[no-untyped-def]
+def _value(
+    indicator: Indicator,
+    period: ReportingPeriod,
+    cell: dict[str, str],
+    value: object,
+    *,
+    status: str,
+    source: str,
+    **extra: Any,
+) -> IndicatorValue:
     return IndicatorValue.objects.create(
         indicator=indicator,
         period=period,

@@ -28,7 +28,7 @@ def report_page(request: HttpRequest, framework_id: int) -> HttpResponse:
     context = {
         "framework": framework,
         "periods": periods,
-        "languages": [(code, language_name(code)) for code in REPORT_LANGUAGES],
+        "report_languages": [(code, language_name(code)) for code in REPORT_LANGUAGES],
         "formats": [("pdf", "PDF"), ("xlsx", "XLSX")],
         "exports": [
             ("csv", _("Indicator values (CSV)")),
