@@ -65,7 +65,9 @@ def ocr(image: Path, languages: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     done = subprocess.run(
-        ["tesseract", str(image), "stdout", "-l", languages, "--psm", "3"],
+        # Sparse-text segmentation: full-page layout analysis (psm 3) loses Burmese lines
+        # between tables; psm 11 reads every line at 200 to 400 dpi.
+        ["tesseract", str(image), "stdout", "-l", languages, "--psm", "11"],
         capture_output=True,
         text=True,
         check=True,

@@ -82,20 +82,20 @@ def test_english_pdf_has_figures_and_charts(report_world: ReportWorld) -> None:
     assert "Page 1 of" in text
 
 
-@pytest.mark.parametrize(
-    ("language", "headings"),
-    [
-        ("zh-hans", ["进度报告", "成果与指标", "分类数据"]),
-        ("my", ["တိုးတက်မှု အစီရင်ခံစာ", "ရလဒ်များနှင့် ညွှန်ကိန်းများ"]),
-    ],
-)
-def test_report_headings_are_translated(
-    report_world: ReportWorld, language: str, headings: list[str]
-) -> None:
+def test_chinese_report_headings_are_translated(report_world: ReportWorld) -> None:
     """Needs tools/translations/results-reports.json applied to the catalogues."""
-    text = squeeze(pdf_text(_pdf(report_world, language)))
-    for heading in headings:
-        assert squeeze(heading) in text
+    text = squeeze(pdf_text(_pdf(report_world, "zh-hans")))
+    for heading in ("进度报告", "指标概览", "成果与指标", "分类数据", "第1页，共2页"):
+        assert heading in text
+
+
+def test_burmese_report_headings_are_translated(report_world: ReportWorld, tmp_path: Path) -> None:
+    """Needs tools/translations/results-reports.json applied to the catalogues. Read by OCR:
+    the text layer of Burmese is not reliable (see above)."""
+    first_page = pdf_pages_png(_pdf(report_world, "my"), tmp_path)[0]
+    seen = squeeze(ocr(first_page, "mya+eng"))
+    for heading in ("တိုးတက်မှု အစီရင်ခံစာ", "ညွှန်ကိန်းများ အကျဉ်း", "အကျဉ်းချုပ်"):
+        assert squeeze(heading) in seen
 
 
 def test_font_faces_are_only_those_the_text_needs() -> None:

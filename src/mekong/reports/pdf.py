@@ -99,6 +99,20 @@ def font_face_css(text: str) -> tuple[str, list[str]]:
     return "\n".join(rules), families
 
 
+def page_counter_content(text: str) -> str:
+    """CSS ``content`` for a translated "Page %(page)s of %(pages)s", in whatever order the
+    language puts the two numbers."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "").replace('"', "") + '"')
+    return " ".join(parts)
+
+
 def _local_fetcher() -> Any:
     """A WeasyPrint URL fetcher that reads only the font files, never the network."""
     from weasyprint.urls import URLFetcher
@@ -145,13 +159,7 @@ def report_pdf(report: Report) -> bytes:
     faces += f"\nhtml, body {{ font-family: {family_list}, sans-serif; }}"
     # Inline SVG takes its font from the attribute the charts write.
     html = html.replace(f'font-family="{charts.FONT}"', f'font-family="{family_list}, sans-serif"')
-    pager = page_word.replace('"', "").split("%(page)s")
-    before = pager[0]
-    middle, _sep, after = pager[1].partition("%(pages)s") if len(pager) > 1 else ("", "", "")
-    page_css = (
-        f'@page {{ @bottom-right {{ content: "{before}" counter(page) "{middle}" '
-        f'counter(pages) "{after}"; }} }}'
-    )
+    page_css = f"@page {{ @bottom-right {{ content: {page_counter_content(page_word)}; }} }}"
     fetcher = _local_fetcher()
     document = HTML(string=html, base_url=VENDOR_FONTS.as_uri() + "/", url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(
