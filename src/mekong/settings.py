@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "mekong.projects",
     "mekong.registry",
     "mekong.results",
+    "mekong.reports",
+    "mekong.exchange",
     "mekong.web",
     "mekong.demo",
 ]
@@ -156,3 +158,7 @@ MEKONG_PAGE_SIZE = 25
 
 # Conversions use the latest rate on or before the value date, at most this many days old.
 MEKONG_FX_MAX_AGE_DAYS = env_int("MEKONG_FX_MAX_AGE_DAYS", 31)
+
+# DHIS2 exports: country ISO3 (or project/programme code) → org unit UID of the receiving
+# DHIS2, e.g. "MMR=ImspTQPwCqd,LAO=O6uvpzGd5pu" (see mekong.exchange.indicators).
+DHIS2_ORG_UNITS = env_str("MEKONG_DHIS2_ORG_UNITS", "")

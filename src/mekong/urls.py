@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("reports/", include("mekong.reports.urls")),
     path("", include("mekong.projects.urls")),
     path("", include("mekong.registry.urls")),
     path("", include("mekong.registry.urls_import")),
