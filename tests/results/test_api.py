@@ -1,0 +1,168 @@
+"""The /api/results/ endpoints for every persona: out-of-scope reads 404, writes 403, bad
+input 400 naming the field, and the approval steps end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from mekong.results.models import IndicatorValue, ValueStatus
+from tests.conftest import Personas, client_for
+from tests.results.conftest import ResultsWorld
+from tests.results.core_fixtures import Staff, staff  # noqa: F401  (fixture)
+
+# Which frameworks each persona sees: the Myanmar project's framework, and the programme's
+# (visible to whoever sees one of its projects: the Lao counterpart sees LA-01).
+VISIBLE = {
+    "officer": {"MM-01", "EA-PILOT"},
+    "mm_counterpart": {"MM-01", "EA-PILOT"},
+    "la_counterpart": {"EA-PILOT"},
+    "enumerator": {"MM-01", "EA-PILOT"},
+}
+
+
+def _post(client: Client, url: str, body: dict[str, object]) -> object:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_framework_list_is_scoped(persona, results_world: ResultsWorld) -> None:
+    name, user = persona
+    response = client_for(user).get("/api/results/frameworks")
+    if user is None:
+        assert response.status_code == 401
+        return
+    assert {f["owner"] for f in response.json()} == VISIBLE[name]
+
+
+def test_project_framework_404_outside_scope(persona, results_world: ResultsWorld) -> None:
+    name, user = persona
+    fw = results_world.project_framework
+    client = client_for(user)
+    urls = [
+        f"/api/results/frameworks/{fw.id}",
+        f"/api/results/frameworks/{fw.id}/indicators",
+        f"/api/results/frameworks/{fw.id}/values",
+        f"/api/results/indicators/{results_world.trained.id}",
+    ]
+    for url in urls:
+        status = client.get(url).status_code
+        if user is None:
+            assert status == 401
+        else:
+            assert status == (200 if "MM-01" in VISIBLE[name] else 404), url
+
+
+def test_tree_carries_levels_targets_and_values(
+    personas: Personas, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    client = client_for(personas.officer)
+    target = _post(
+        client,
+        f"/api/results/frameworks/{rw.project_framework.id}/targets",
+        {"indicator": rw.trained.id, "period": rw.p2024.id, "value": "150"},
+    )
+    assert target.status_code == 201  # type: ignore[attr-defined]
+    body = client.get(
+        f"/api/results/frameworks/{rw.project_framework.id}?period={rw.p2024.id}"
+    ).json()
+    goal = body["results"][0]
+    assert (goal["level"], goal["children"][0]["level"]) == ("goal", "outcome")
+    output = goal["children"][0]["children"][0]
+    assert [i["code"] for i in output["indicators"]] == ["MM-P1"]
+    assert body["targets"] == [
+        {"indicator": rw.trained.id, "period": "2024", "value": "150.000000", "note": ""}
+    ]
+
+
+def test_values_through_the_api(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    fw = rw.project_framework
+    entry = client_for(personas.mm_counterpart)
+    ids = {}
+    # 40 women + 35 men = 75 (synthetic attendance sheets).
+    for cell, number in (({"sex": "F"}, 40), ({"sex": "M"}, 35), ({}, 75)):
+        response = _post(
+            entry,
+            f"/api/results/frameworks/{fw.id}/values",
+            {"indicator": rw.trained.id, "period": rw.p2024.id, "value": number, "disaggregation": cell},
+        )
+        assert response.status_code == 201, response.content  # type: ignore[attr-defined]
+        ids[json.dumps(cell)] = response.json()["id"]  # type: ignore[attr-defined]
+    total = ids["{}"]
+    again = _post(
+        entry,
+        f"/api/results/frameworks/{fw.id}/values",
+        {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 75},
+    )
+    assert again.status_code == 409  # type: ignore[attr-defined]
+    assert IndicatorValue.objects.filter(indicator=rw.trained, disaggregation_key="").count() == 1
+
+    filtered = entry.get(f"/api/results/frameworks/{fw.id}/values?disaggregation=sex=F").json()
+    assert [v["value"] for v in filtered] == ["40.000000"]
+
+    assert entry.post(f"/api/results/values/{total}/submit").status_code == 200
+    assert entry.post(f"/api/results/values/{total}/submit").status_code == 409
+    waiting = client_for(staff.me_officer).get("/api/results/values/waiting").json()
+    assert [v["id"] for v in waiting] == [total]
+    assert _post(client_for(staff.me_officer), f"/api/results/values/{total}/verify", {}).status_code == 200  # type: ignore[attr-defined]
+    approved = _post(client_for(personas.officer), f"/api/results/values/{total}/approve", {})
+    assert approved.status_code == 200  # type: ignore[attr-defined]
+    assert approved.json()["status"] == ValueStatus.APPROVED  # type: ignore[attr-defined]
+
+
+def test_out_of_scope_write_is_403_and_missing_is_404(
+    personas: Personas, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    fw = rw.project_framework
+    body = {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 5}
+    la = client_for(personas.la_counterpart)
+    assert _post(la, f"/api/results/frameworks/{fw.id}/values", body).status_code == 403  # type: ignore[attr-defined]
+    assert _post(la, "/api/results/frameworks/999999/values", body).status_code == 404  # type: ignore[attr-defined]
+    lock = la.post(f"/api/results/frameworks/{fw.id}/periods/{rw.p2024.id}/lock")
+    assert lock.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"value": 5, "disaggregation": {"village": "MM-V1"}}, "disaggregation"),
+        ({"value": 5, "disaggregation": {"sex": "W"}}, "disaggregation.sex"),
+        ({"value": -1}, "value"),
+        ({"value": 5, "indicator": 999999}, "indicator"),
+        ({"value": 5, "period": 999999}, "period"),
+    ],
+)
+def test_bad_value_input_names_the_field(
+    personas: Personas, results_world: ResultsWorld, body: dict[str, object], field: str
+) -> None:
+    rw = results_world
+    full = {"indicator": rw.trained.id, "period": rw.p2024.id, **body}
+    response = _post(
+        client_for(personas.officer), f"/api/results/frameworks/{rw.project_framework.id}/values", full
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.json()["errors"][0]["field"] == field  # type: ignore[attr-defined]
+
+
+def test_lock_and_unlock_through_the_api(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    base = f"/api/results/frameworks/{rw.project_framework.id}/periods/{rw.p2024.id}"
+    assert client_for(personas.officer).post(f"{base}/lock").json()["locked_at"]
+    refused = _post(
+        client_for(personas.officer),
+        f"/api/results/frameworks/{rw.project_framework.id}/values",
+        {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 5},
+    )
+    assert refused.status_code == 409  # type: ignore[attr-defined]
+    assert "Period 2024 is locked" in refused.json()["detail"]  # type: ignore[attr-defined]
+    assert _post(client_for(personas.officer), f"{base}/unlock", {"reason": "x"}).status_code == 403  # type: ignore[attr-defined]
+    reopened = _post(client_for(staff.admin), f"{base}/unlock", {"reason": "late sheet"})
+    assert reopened.json()["locked_at"] is None  # type: ignore[attr-defined]
