@@ -22,17 +22,18 @@ class Staff:
     outsider_jo: User
 
 
-@pytest.fixture
-def staff(world: World) -> Staff:
+@pytest.fixture(name="staff")
+def staff_fixture(world: World) -> Staff:
     me = User.objects.create_user(
         username="chen.jing", password=PASSWORD, role=Role.ME_OFFICER, scope_all_countries=True
     )
     admin = User.objects.create_user(
-        username="root", password=PASSWORD, role=Role.ADMINISTRATOR, is_staff=True,
+        username="root",
+        password=PASSWORD,
+        role=Role.ADMINISTRATOR,
+        is_staff=True,
         is_superuser=True,
     )
-    outsider = User.objects.create_user(
-        username="zhang", password=PASSWORD, role=Role.JOINT_OFFICE
-    )
+    outsider = User.objects.create_user(username="zhang", password=PASSWORD, role=Role.JOINT_OFFICE)
     outsider.scope_countries.set([world.myanmar])
     return Staff(me_officer=me, admin=admin, outsider_jo=outsider)

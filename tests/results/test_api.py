@@ -4,14 +4,17 @@ input 400 naming the field, and the approval steps end to end."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from mekong.partners.models import User
 from mekong.results.models import IndicatorValue, ValueStatus
 from tests.conftest import Personas, client_for
 from tests.results.conftest import ResultsWorld
-from tests.results.core_fixtures import Staff, staff  # noqa: F401  (fixture)
+from tests.results.core_fixtures import Staff, staff_fixture  # noqa: F401  (fixture)
 
 # Which frameworks each persona sees: the Myanmar project's framework, and the programme's
 # (visible to whoever sees one of its projects: the Lao counterpart sees LA-01).
@@ -23,11 +26,13 @@ VISIBLE = {
 }
 
 
-def _post(client: Client, url: str, body: dict[str, object]) -> object:
+def _post(client: Client, url: str, body: Mapping[str, object]) -> Any:
     return client.post(url, json.dumps(body), content_type="application/json")
 
 
-def test_framework_list_is_scoped(persona, results_world: ResultsWorld) -> None:
+def test_framework_list_is_scoped(
+    persona: tuple[str, User | None], results_world: ResultsWorld
+) -> None:
     name, user = persona
     response = client_for(user).get("/api/results/frameworks")
     if user is None:
@@ -36,7 +41,9 @@ def test_framework_list_is_scoped(persona, results_world: ResultsWorld) -> None:
     assert {f["owner"] for f in response.json()} == VISIBLE[name]
 
 
-def test_project_framework_404_outside_scope(persona, results_world: ResultsWorld) -> None:
+def test_project_framework_404_outside_scope(
+    persona: tuple[str, User | None], results_world: ResultsWorld
+) -> None:
     name, user = persona
     fw = results_world.project_framework
     client = client_for(user)
@@ -64,7 +71,7 @@ def test_tree_carries_levels_targets_and_values(
         f"/api/results/frameworks/{rw.project_framework.id}/targets",
         {"indicator": rw.trained.id, "period": rw.p2024.id, "value": "150"},
     )
-    assert target.status_code == 201  # type: ignore[attr-defined]
+    assert target.status_code == 201
     body = client.get(
         f"/api/results/frameworks/{rw.project_framework.id}?period={rw.p2024.id}"
     ).json()
@@ -89,17 +96,22 @@ def test_values_through_the_api(
         response = _post(
             entry,
             f"/api/results/frameworks/{fw.id}/values",
-            {"indicator": rw.trained.id, "period": rw.p2024.id, "value": number, "disaggregation": cell},
+            {
+                "indicator": rw.trained.id,
+                "period": rw.p2024.id,
+                "value": number,
+                "disaggregation": cell,
+            },
         )
-        assert response.status_code == 201, response.content  # type: ignore[attr-defined]
-        ids[json.dumps(cell)] = response.json()["id"]  # type: ignore[attr-defined]
+        assert response.status_code == 201, response.content
+        ids[json.dumps(cell)] = response.json()["id"]
     total = ids["{}"]
     again = _post(
         entry,
         f"/api/results/frameworks/{fw.id}/values",
         {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 75},
     )
-    assert again.status_code == 409  # type: ignore[attr-defined]
+    assert again.status_code == 409
     assert IndicatorValue.objects.filter(indicator=rw.trained, disaggregation_key="").count() == 1
 
     filtered = entry.get(f"/api/results/frameworks/{fw.id}/values?disaggregation=sex=F").json()
@@ -109,10 +121,13 @@ def test_values_through_the_api(
     assert entry.post(f"/api/results/values/{total}/submit").status_code == 409
     waiting = client_for(staff.me_officer).get("/api/results/values/waiting").json()
     assert [v["id"] for v in waiting] == [total]
-    assert _post(client_for(staff.me_officer), f"/api/results/values/{total}/verify", {}).status_code == 200  # type: ignore[attr-defined]
+    assert (
+        _post(client_for(staff.me_officer), f"/api/results/values/{total}/verify", {}).status_code
+        == 200
+    )
     approved = _post(client_for(personas.officer), f"/api/results/values/{total}/approve", {})
-    assert approved.status_code == 200  # type: ignore[attr-defined]
-    assert approved.json()["status"] == ValueStatus.APPROVED  # type: ignore[attr-defined]
+    assert approved.status_code == 200
+    assert approved.json()["status"] == ValueStatus.APPROVED
 
 
 def test_out_of_scope_write_is_403_and_missing_is_404(
@@ -122,8 +137,8 @@ def test_out_of_scope_write_is_403_and_missing_is_404(
     fw = rw.project_framework
     body = {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 5}
     la = client_for(personas.la_counterpart)
-    assert _post(la, f"/api/results/frameworks/{fw.id}/values", body).status_code == 403  # type: ignore[attr-defined]
-    assert _post(la, "/api/results/frameworks/999999/values", body).status_code == 404  # type: ignore[attr-defined]
+    assert _post(la, f"/api/results/frameworks/{fw.id}/values", body).status_code == 403
+    assert _post(la, "/api/results/frameworks/999999/values", body).status_code == 404
     lock = la.post(f"/api/results/frameworks/{fw.id}/periods/{rw.p2024.id}/lock")
     assert lock.status_code == 403
 
@@ -144,10 +159,12 @@ def test_bad_value_input_names_the_field(
     rw = results_world
     full = {"indicator": rw.trained.id, "period": rw.p2024.id, **body}
     response = _post(
-        client_for(personas.officer), f"/api/results/frameworks/{rw.project_framework.id}/values", full
+        client_for(personas.officer),
+        f"/api/results/frameworks/{rw.project_framework.id}/values",
+        full,
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert response.json()["errors"][0]["field"] == field  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
 
 
 def test_lock_and_unlock_through_the_api(
@@ -161,8 +178,8 @@ def test_lock_and_unlock_through_the_api(
         f"/api/results/frameworks/{rw.project_framework.id}/values",
         {"indicator": rw.trained.id, "period": rw.p2024.id, "value": 5},
     )
-    assert refused.status_code == 409  # type: ignore[attr-defined]
-    assert "Period 2024 is locked" in refused.json()["detail"]  # type: ignore[attr-defined]
-    assert _post(client_for(personas.officer), f"{base}/unlock", {"reason": "x"}).status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 409
+    assert "Period 2024 is locked" in refused.json()["detail"]
+    assert _post(client_for(personas.officer), f"{base}/unlock", {"reason": "x"}).status_code == 403
     reopened = _post(client_for(staff.admin), f"{base}/unlock", {"reason": "late sheet"})
-    assert reopened.json()["locked_at"] is None  # type: ignore[attr-defined]
+    assert reopened.json()["locked_at"] is None

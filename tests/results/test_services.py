@@ -3,6 +3,7 @@ two-step approval of reported values with its refusals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from mekong.results.models import (
 )
 from tests.conftest import Personas
 from tests.results.conftest import ResultsWorld
-from tests.results.core_fixtures import Staff, staff  # noqa: F401  (fixture)
+from tests.results.core_fixtures import Staff, staff_fixture  # noqa: F401  (fixture)
 
 # ---------------------------------------------------------------- result tree
 
@@ -40,20 +41,34 @@ def test_result_levels_follow_the_chain(personas: Personas, results_world: Resul
     assert activity.parent == results_world.output
     with pytest.raises(InvalidInput, match="parent: a goal has no parent"):
         services.node_create(
-            user=None, framework=fw, level=Level.GOAL, code="2", statement="x",
+            user=None,
+            framework=fw,
+            level=Level.GOAL,
+            code="2",
+            statement="x",
             parent=results_world.goal,
         )
-    with pytest.raises(InvalidInput, match="parent:.*directly under an outcome"):
+    with pytest.raises(InvalidInput, match="sits directly under one of level “Outcome”"):
         services.node_create(
-            user=None, framework=fw, level=Level.OUTPUT, code="1.2", statement="x",
+            user=None,
+            framework=fw,
+            level=Level.OUTPUT,
+            code="1.2",
+            statement="x",
             parent=results_world.goal,
         )
-    with pytest.raises(InvalidInput, match="parent: an outcome sits under a"):
-        services.node_create(user=None, framework=fw, level=Level.OUTCOME, code="1.3", statement="x")
+    with pytest.raises(InvalidInput, match="needs a parent of level “Goal”"):
+        services.node_create(
+            user=None, framework=fw, level=Level.OUTCOME, code="1.3", statement="x"
+        )
     other_goal = results_world.programme_framework.nodes.get(code="G")
     with pytest.raises(InvalidInput, match="another framework"):
         services.node_create(
-            user=None, framework=fw, level=Level.OUTCOME, code="1.4", statement="x",
+            user=None,
+            framework=fw,
+            level=Level.OUTCOME,
+            code="1.4",
+            statement="x",
             parent=other_goal,
         )
     with pytest.raises(Conflict, match="code 1 is used"):
@@ -66,8 +81,11 @@ def test_counterpart_of_another_country_may_not_change_the_tree(
     # Counterparts are not framework editors at all; the Lao one is also out of scope.
     with pytest.raises(PermissionDenied):
         services.node_create(
-            user=personas.la_counterpart, framework=results_world.project_framework,
-            level=Level.GOAL, code="9", statement="x",
+            user=personas.la_counterpart,
+            framework=results_world.project_framework,
+            level=Level.GOAL,
+            code="9",
+            statement="x",
         )
 
 
@@ -76,8 +94,12 @@ def test_counterpart_of_another_country_may_not_change_the_tree(
 
 def _indicator(rw: ResultsWorld, **fields: object) -> Indicator:
     base: dict[str, object] = {
-        "user": None, "result": rw.output, "code": "X-1", "name": "x",
-        "unit": Unit.NUMBER, "kind": IndicatorKind.REPORTED,
+        "user": None,
+        "result": rw.output,
+        "code": "X-1",
+        "name": "x",
+        "unit": Unit.NUMBER,
+        "kind": IndicatorKind.REPORTED,
     }
     base.update(fields)
     return services.indicator_create(**base)  # type: ignore[arg-type]
@@ -134,7 +156,7 @@ def test_rollup_only_in_programme_framework_with_aggregation(results_world: Resu
 
 def test_contributes_to_rules(results_world: ResultsWorld) -> None:
     rw = results_world
-    with pytest.raises(InvalidInput, match="contributes_to:.*persons.*this indicator is in km"):
+    with pytest.raises(InvalidInput, match=r"contributes_to:.*persons.*this indicator is in km"):
         _indicator(rw, unit=Unit.KM, contributes_to=rw.programme_trained)
     with pytest.raises(InvalidInput, match="not an indicator of programme EA-PILOT"):
         _indicator(rw, contributes_to=rw.trained)
@@ -144,8 +166,12 @@ def test_contributes_to_rules(results_world: ResultsWorld) -> None:
         _indicator(rw, contributes_to=reported)
     with pytest.raises(InvalidInput, match="only a project's indicators contribute"):
         _indicator(
-            rw, result=pg_goal, kind=IndicatorKind.ROLLUP, aggregation="sum",
-            unit=Unit.PERSONS, contributes_to=rw.programme_trained,
+            rw,
+            result=pg_goal,
+            kind=IndicatorKind.ROLLUP,
+            aggregation="sum",
+            unit=Unit.PERSONS,
+            contributes_to=rw.programme_trained,
         )
     made = _indicator(rw, unit=Unit.PERSONS, contributes_to=rw.programme_trained)
     assert made.contributes_to == rw.programme_trained
@@ -163,7 +189,8 @@ def test_indicator_update_validates_and_keeps_history(
         user=personas.officer, indicator=trained, changes={"name": "Farmers trained"}
     )
     latest = trained.history.first()
-    assert latest is not None and latest.history_user == personas.officer
+    assert latest is not None
+    assert latest.history_user == personas.officer
 
 
 # ---------------------------------------------------------------- periods and targets
@@ -173,12 +200,18 @@ def test_period_dates_and_codes(results_world: ResultsWorld) -> None:
     fw = results_world.project_framework
     with pytest.raises(InvalidInput, match="ends_on"):
         services.period_create(
-            user=None, framework=fw, code="2025", starts_on=date(2025, 12, 31),
+            user=None,
+            framework=fw,
+            code="2025",
+            starts_on=date(2025, 12, 31),
             ends_on=date(2025, 1, 1),
         )
     with pytest.raises(Conflict, match="Period 2024 exists"):
         services.period_create(
-            user=None, framework=fw, code="2024", starts_on=date(2024, 1, 1),
+            user=None,
+            framework=fw,
+            code="2024",
+            starts_on=date(2024, 1, 1),
             ends_on=date(2024, 12, 31),
         )
 
@@ -196,7 +229,9 @@ def test_target_needs_a_period_of_the_same_framework(results_world: ResultsWorld
 # ---------------------------------------------------------------- values and approval
 
 
-def _enter(rw: ResultsWorld, user: object, value: int, cell: dict[str, str] | None = None) -> IndicatorValue:
+def _enter(
+    rw: ResultsWorld, user: object, value: int, cell: dict[str, str] | None = None
+) -> IndicatorValue:
     return services.value_create(
         user=user, indicator=rw.trained, period=rw.p2024, value=value, disaggregation=cell
     )
@@ -214,7 +249,8 @@ def test_full_approval_by_three_people(
     # 40 women + 35 men = 75 trained (synthetic attendance sheets).
     _submitted_cells(rw, personas.mm_counterpart, 40, 35)
     total = _enter(rw, personas.mm_counterpart, 75)
-    assert total.status == ValueStatus.DRAFT and total.entered_by == personas.mm_counterpart
+    assert total.status == ValueStatus.DRAFT
+    assert total.entered_by == personas.mm_counterpart
     services.value_submit(user=personas.mm_counterpart, value=total)
     services.value_verify(user=staff.me_officer, value=total)
     approved = services.value_approve(user=personas.officer, value=total)
@@ -287,11 +323,13 @@ def test_reject_and_resubmit(personas: Personas, staff: Staff, results_world: Re
     )
     assert corrected.status == ValueStatus.DRAFT
     again = services.value_submit(user=personas.mm_counterpart, value=corrected)
-    assert again.status == ValueStatus.SUBMITTED and again.rejection_reason == ""
+    assert again.status == ValueStatus.SUBMITTED
+    assert again.rejection_reason == ""
     # Step 2 may also return it: the verification is then void.
     services.value_verify(user=staff.me_officer, value=again)
     back = services.value_reject(user=personas.officer, value=again, reason="Wrong period")
-    assert back.status == ValueStatus.REJECTED and back.verified_by is None
+    assert back.status == ValueStatus.REJECTED
+    assert back.verified_by is None
 
 
 def test_submitted_values_cannot_be_edited_or_submitted_twice(
@@ -320,11 +358,11 @@ def test_values_only_for_reported_indicators_and_own_dimensions(
         _enter(rw, personas.officer, 5, {"village": "MM-V1"})
     with pytest.raises(InvalidInput, match="one dimension per cell"):
         _enter(rw, personas.officer, 5, {"sex": "F", "village": "MM-V1"})
-    with pytest.raises(InvalidInput, match="disaggregation.sex: 'W' is not one of F, M"):
+    with pytest.raises(InvalidInput, match=r"disaggregation\.sex: 'W' is not one of F, M"):
         _enter(rw, personas.officer, 5, {"sex": "W"})
-    with pytest.raises(InvalidInput, match="value: .* cannot be negative"):
+    with pytest.raises(InvalidInput, match=r"value: .* cannot be negative"):
         _enter(rw, personas.officer, -5)
-    with pytest.raises(InvalidInput, match="value: 'many' is not a number"):
+    with pytest.raises(InvalidInput, match=r"value: 'many' is not a number"):
         services.value_create(
             user=personas.officer, indicator=rw.trained, period=rw.p2024, value="many"
         )
@@ -373,13 +411,14 @@ def test_total_is_approved_only_when_its_cells_add_up(
 def test_percent_totals_are_not_summed(
     personas: Personas, staff: Staff, results_world: ResultsWorld
 ) -> None:
-    share = _indicator(
-        results_world, code="X-2", unit=Unit.PERCENT, disaggregations=["sex"]
-    )
+    share = _indicator(results_world, code="X-2", unit=Unit.PERCENT, disaggregations=["sex"])
     for cell, number in (({"sex": "F"}, 60), ({"sex": "M"}, 50), (None, 55)):
         row = services.value_create(
-            user=personas.mm_counterpart, indicator=share, period=results_world.p2024,
-            value=number, disaggregation=cell,
+            user=personas.mm_counterpart,
+            indicator=share,
+            period=results_world.p2024,
+            value=number,
+            disaggregation=cell,
         )
     services.value_submit(user=personas.mm_counterpart, value=row)
     services.value_verify(user=staff.me_officer, value=row)
@@ -400,14 +439,22 @@ def test_locked_period_refuses_every_write(
     draft = _enter(rw, personas.mm_counterpart, 75)
     services.period_lock(user=staff.me_officer, period=rw.p2024)
     rw.p2024.refresh_from_db()
-    writes = [
+    writes: list[Callable[[], object]] = [
         lambda: _enter(rw, personas.mm_counterpart, 40, {"sex": "F"}),
-        lambda: services.value_update(user=personas.mm_counterpart, value=draft, changes={"value": 1}),
+        lambda: services.value_update(
+            user=personas.mm_counterpart, value=draft, changes={"value": 1}
+        ),
         lambda: services.value_submit(user=personas.mm_counterpart, value=draft),
-        lambda: services.target_set(user=None, indicator=rw.trained, period=rw.p2024, value=Decimal(1)),
+        lambda: services.target_set(
+            user=None, indicator=rw.trained, period=rw.p2024, value=Decimal(1)
+        ),
         lambda: services.narrative_write(
-            user=None, framework=rw.project_framework, period=rw.p2024, section="summary",
-            language="en", text="x",
+            user=None,
+            framework=rw.project_framework,
+            period=rw.p2024,
+            section="summary",
+            language="en",
+            text="x",
         ),
     ]
     for write in writes:
@@ -417,7 +464,9 @@ def test_locked_period_refuses_every_write(
         services.period_lock(user=personas.officer, period=rw.p2024)
 
 
-def test_who_locks_and_unlocks(personas: Personas, staff: Staff, results_world: ResultsWorld) -> None:
+def test_who_locks_and_unlocks(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
     rw = results_world
     for user in (personas.mm_counterpart, personas.enumerator):
         with pytest.raises(PermissionDenied):
@@ -432,7 +481,8 @@ def test_who_locks_and_unlocks(personas: Personas, staff: Staff, results_world: 
     )
     assert not reopened.is_locked
     last = reopened.history.first()
-    assert last is not None and last.history_user == staff.admin
+    assert last is not None
+    assert last.history_user == staff.admin
     assert last.history_change_reason == "unlocked: Attendance sheet found late"
 
 
@@ -445,17 +495,29 @@ def test_narrative_is_one_per_section_and_language(
     rw = results_world
     for text in ("First draft", "Second draft"):
         services.narrative_write(
-            user=personas.officer, framework=rw.project_framework, period=rw.p2024,
-            section="summary", language="zh-hans", text=text,
+            user=personas.officer,
+            framework=rw.project_framework,
+            period=rw.p2024,
+            section="summary",
+            language="zh-hans",
+            text=text,
         )
     assert Narrative.objects.get(section="summary", language="zh-hans").text == "Second draft"
     with pytest.raises(InvalidInput, match="section"):
         services.narrative_write(
-            user=None, framework=rw.project_framework, period=rw.p2024, section="gossip",
-            language="en", text="x",
+            user=None,
+            framework=rw.project_framework,
+            period=rw.p2024,
+            section="gossip",
+            language="en",
+            text="x",
         )
     with pytest.raises(InvalidInput, match="language"):
         services.narrative_write(
-            user=None, framework=rw.project_framework, period=rw.p2024, section="summary",
-            language="xx", text="x",
+            user=None,
+            framework=rw.project_framework,
+            period=rw.p2024,
+            section="summary",
+            language="xx",
+            text="x",
         )

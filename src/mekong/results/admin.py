@@ -25,7 +25,7 @@ class _RuleForm(forms.ModelForm):  # type: ignore[type-arg]
         raise NotImplementedError
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         try:
@@ -38,7 +38,7 @@ class _RuleForm(forms.ModelForm):  # type: ignore[type-arg]
 class ResultNodeForm(_RuleForm):
     class Meta:
         model = m.ResultNode
-        fields = "__all__"
+        fields = ("framework", "parent", "level", "code", "statement", "translations", "order")
 
     def check_rules(self, instance: m.ResultNode) -> None:
         services._validate_parent(instance.framework, instance.level, instance.parent)
@@ -47,7 +47,13 @@ class ResultNodeForm(_RuleForm):
 class IndicatorForm(_RuleForm):
     class Meta:
         model = m.Indicator
-        fields = "__all__"
+        fields = (
+            "framework",
+            "result",
+            "code",
+            "order",
+            *sorted(services.INDICATOR_FIELDS - {"result", "code", "order"}),
+        )
 
     def check_rules(self, instance: m.Indicator) -> None:
         services.validate_indicator(instance)
@@ -59,22 +65,21 @@ class PeriodForm(_RuleForm):
         fields = ("framework", "code", "starts_on", "ends_on")
 
     def check_rules(self, instance: m.ReportingPeriod) -> None:
-        if instance.pk and m.ReportingPeriod.objects.filter(
-            pk=instance.pk, locked_at__isnull=False
-        ).exists():
+        if (
+            instance.pk
+            and m.ReportingPeriod.objects.filter(pk=instance.pk, locked_at__isnull=False).exists()
+        ):
             raise DomainError(str(_("A locked period cannot change.")))
 
 
 class TargetForm(_RuleForm):
     class Meta:
         model = m.Target
-        fields = "__all__"
+        fields = ("indicator", "period", "value", "note")
 
     def check_rules(self, instance: m.Target) -> None:
         if instance.period.framework_id != instance.indicator.framework_id:
-            raise DomainError(
-                str(_("The period belongs to another framework.")), field="period"
-            )
+            raise DomainError(str(_("The period belongs to another framework.")), field="period")
         if instance.period.is_locked:
             raise DomainError(
                 str(_("Period %(period)s is locked.") % {"period": instance.period.code}),

@@ -364,9 +364,7 @@ def unlock_period(
 @router.get("/frameworks/{framework_id}/targets", response=list[TargetOut])
 def list_targets(request: HttpRequest, framework_id: int) -> Any:
     framework = selectors.framework_get(user=request.user, framework_id=framework_id)
-    return list(
-        Target.objects.filter(indicator__framework=framework).select_related("period")
-    )
+    return list(Target.objects.filter(indicator__framework=framework).select_related("period"))
 
 
 @router.post("/frameworks/{framework_id}/targets", response={201: TargetOut})
@@ -494,4 +492,3 @@ def attach_evidence(
         user=request.user, value=_value_for_write(value_id), upload=file, description=description
     )
     return Status(201, evidence)
-

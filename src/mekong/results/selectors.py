@@ -52,9 +52,7 @@ class NodeRow:
     children: list[NodeRow] = field(default_factory=list)
 
 
-def framework_tree(
-    framework: ResultsFramework, period: ReportingPeriod | None
-) -> list[NodeRow]:
+def framework_tree(framework: ResultsFramework, period: ReportingPeriod | None) -> list[NodeRow]:
     """Goals with their outcomes, outputs and activities, each with its indicators, their
     target and values in ``period`` (the total as ``value``, the cells as ``cells``)."""
     nodes = list(framework.nodes.order_by("order", "code"))
@@ -137,9 +135,7 @@ def indicator_get(*, user: object, indicator_id: int) -> Indicator:
 
 def indicator_list(*, user: object, framework: ResultsFramework) -> QuerySet[Indicator]:
     framework_for(user, framework.id)
-    return framework.indicators.select_related("result", "contributes_to").order_by(
-        "order", "code"
-    )
+    return framework.indicators.select_related("result", "contributes_to").order_by("order", "code")
 
 
 def value_get(*, user: object, value_id: int) -> IndicatorValue:
@@ -256,14 +252,10 @@ def next_steps_for(user: object, row: IndicatorValue) -> set[str]:
     ):
         steps |= {"edit", "submit", "evidence"}
     if row.status == ValueStatus.SUBMITTED:
-        if _allowed(
-            lambda u, r: services._require_can_enter(u, r.indicator), user, row
-        ):
+        if _allowed(lambda u, r: services._require_can_enter(u, r.indicator), user, row):
             steps.add("evidence")
         if _allowed(services._require_can_verify, user, row):
             steps |= {"verify", "reject"}
-    if row.status == ValueStatus.VERIFIED and _allowed(
-        services._require_can_approve, user, row
-    ):
+    if row.status == ValueStatus.VERIFIED and _allowed(services._require_can_approve, user, row):
         steps |= {"approve", "reject"}
     return steps

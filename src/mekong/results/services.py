@@ -196,9 +196,7 @@ def framework_update(
     return updated
 
 
-def _validate_parent(
-    framework: ResultsFramework, level: str, parent: ResultNode | None
-) -> None:
+def _validate_parent(framework: ResultsFramework, level: str, parent: ResultNode | None) -> None:
     if level not in Level.values:
         raise InvalidInput(
             _("level: %(level)r is not one of %(levels)s.")
@@ -213,8 +211,8 @@ def _validate_parent(
     expected = LEVEL_ORDER[position - 1]
     if parent is None:
         raise InvalidInput(
-            _("parent: an %(level)s sits under an %(parent)s; name it.")
-            % {"level": Level(level).label.lower(), "parent": expected.label.lower()},
+            _("parent: a result of level “%(level)s” needs a parent of level “%(parent)s”.")
+            % {"level": Level(level).label, "parent": expected.label},
             field="parent",
         )
     if parent.framework_id != framework.id:
@@ -224,12 +222,15 @@ def _validate_parent(
         )
     if parent.level != expected:
         raise InvalidInput(
-            _("parent: %(level)s must sit directly under an %(expected)s; %(code)s is an %(found)s.")
+            _(
+                "parent: a result of level “%(level)s” sits directly under one of level "
+                "“%(expected)s”; %(code)s is of level “%(found)s”."
+            )
             % {
                 "level": Level(level).label,
-                "expected": expected.label.lower(),
+                "expected": expected.label,
                 "code": parent.code,
-                "found": Level(parent.level).label.lower(),
+                "found": Level(parent.level).label,
             },
             field="parent",
         )
@@ -268,9 +269,7 @@ def node_create(
 
 
 @transaction.atomic
-def node_update(
-    *, user: object | None, node: ResultNode, changes: Mapping[str, Any]
-) -> ResultNode:
+def node_update(*, user: object | None, node: ResultNode, changes: Mapping[str, Any]) -> ResultNode:
     """Change a result's wording, code or order; its level and place in the tree stay."""
     _check_framework(user, node.framework)
     updated = apply_changes(node, changes, allowed={"code", "statement", "translations", "order"})
@@ -369,9 +368,7 @@ def validate_indicator(indicator: Indicator) -> None:
     if indicator.unit in MONEY_UNITS:
         indicator.currency = validate_currency(indicator.currency)
     elif indicator.currency:
-        raise InvalidInput(
-            _("currency: only money indicators have a currency."), field="currency"
-        )
+        raise InvalidInput(_("currency: only money indicators have a currency."), field="currency")
     _validate_contribution(indicator)
     dimensions = indicator.disaggregations
     if not isinstance(dimensions, list) or any(d not in Dimension.values for d in dimensions):
@@ -381,9 +378,7 @@ def validate_indicator(indicator: Indicator) -> None:
             field="disaggregations",
         )
     if len(set(dimensions)) != len(dimensions):
-        raise InvalidInput(
-            _("disaggregations: each dimension once."), field="disaggregations"
-        )
+        raise InvalidInput(_("disaggregations: each dimension once."), field="disaggregations")
     for field, pattern, example in (
         ("sdg_indicator", SDG_PATTERN, "1.2.1"),
         ("sdmx_series", SDMX_PATTERN, "SI_POV_NAHC"),
@@ -437,7 +432,13 @@ def _validate_contribution(indicator: Indicator) -> None:
 
 @transaction.atomic
 def indicator_create(
-    *, user: object | None, result: ResultNode, code: str, name: str, unit: str, kind: str,
+    *,
+    user: object | None,
+    result: ResultNode,
+    code: str,
+    name: str,
+    unit: str,
+    kind: str,
     **fields: Any,
 ) -> Indicator:
     framework = result.framework
@@ -467,17 +468,16 @@ def indicator_update(
 ) -> Indicator:
     _check_framework(user, indicator.framework)
     updated = apply_changes(indicator, changes, allowed=INDICATOR_FIELDS)
-    if (
-        "kind" in changes or "unit" in changes
-    ) and indicator.values.exclude(status=ValueStatus.COMPUTED).exists():
-        if changes.get("kind", indicator.kind) != indicator.kind or changes.get(
-            "unit", indicator.unit
-        ) != indicator.unit:
-            raise Conflict(
-                _("kind: %(code)s has reported values; its kind and unit cannot change.")
-                % {"code": indicator.code},
-                field="kind" if "kind" in changes else "unit",
-            )
+    retyped = (
+        changes.get("kind", indicator.kind) != indicator.kind
+        or changes.get("unit", indicator.unit) != indicator.unit
+    )
+    if retyped and indicator.values.exclude(status=ValueStatus.COMPUTED).exists():
+        raise Conflict(
+            _("kind: %(code)s has reported values; its kind and unit cannot change.")
+            % {"code": indicator.code},
+            field="kind" if "kind" in changes else "unit",
+        )
     if (
         "code" in changes
         and Indicator.objects.filter(framework_id=indicator.framework_id, code=updated.code)
@@ -528,12 +528,13 @@ def period_create(
 @transaction.atomic
 def period_lock(*, user: object | None, period: ReportingPeriod) -> ReportingPeriod:
     """Freeze every value, target and narrative of the period."""
-    if user is not None:
-        if role_of(user) not in LOCKERS or not covers_whole_scope(user, period.framework):
-            raise PermissionDenied(
-                _("You may not lock period %(period)s: it is outside your role or scope.")
-                % {"period": period.code}
-            )
+    if user is not None and (
+        role_of(user) not in LOCKERS or not covers_whole_scope(user, period.framework)
+    ):
+        raise PermissionDenied(
+            _("You may not lock period %(period)s: it is outside your role or scope.")
+            % {"period": period.code}
+        )
     locked = ReportingPeriod.objects.select_for_update().get(id=period.id)
     if locked.is_locked:
         raise Conflict(
@@ -655,7 +656,7 @@ def clean_disaggregation(indicator: Indicator, cell: Mapping[str, Any] | None) -
         return {}
     if not isinstance(cell, Mapping):
         raise InvalidInput(
-            _("disaggregation: an object such as {\"sex\": \"F\"}."), field="disaggregation"
+            _('disaggregation: an object such as {"sex": "F"}.'), field="disaggregation"
         )
     if len(cell) > 1:
         raise InvalidInput(
@@ -670,7 +671,10 @@ def clean_disaggregation(indicator: Indicator, cell: Mapping[str, Any] | None) -
     if dimension not in indicator.disaggregations:
         allowed = ", ".join(indicator.disaggregations) or _("none")
         raise InvalidInput(
-            _("disaggregation: %(code)s is not broken down by %(dimension)r (it is by: %(allowed)s).")
+            _(
+                "disaggregation: %(code)s is not broken down by %(dimension)r "
+                "(it is by: %(allowed)s)."
+            )
             % {"code": indicator.code, "dimension": dimension, "allowed": allowed},
             field="disaggregation",
         )
@@ -707,10 +711,7 @@ def _require_can_enter(user: object | None, indicator: Indicator) -> None:
 def _require_reported(indicator: Indicator) -> None:
     if indicator.kind != IndicatorKind.REPORTED:
         raise InvalidInput(
-            _(
-                "indicator: %(code)s is %(kind)s; its values come from the data, not from "
-                "entry."
-            )
+            _("indicator: %(code)s is %(kind)s; its values come from the data, not from entry.")
             % {"code": indicator.code, "kind": IndicatorKind(indicator.kind).label.lower()},
             field="indicator",
         )
@@ -769,9 +770,13 @@ def value_create(
 
 
 def _locked_value(value: IndicatorValue) -> IndicatorValue:
-    row = IndicatorValue.objects.select_for_update().select_related(
-        "indicator__framework__project", "indicator__framework__programme", "period"
-    ).get(id=value.id)
+    row = (
+        IndicatorValue.objects.select_for_update()
+        .select_related(
+            "indicator__framework__project", "indicator__framework__programme", "period"
+        )
+        .get(id=value.id)
+    )
     _fresh_period(row.period)
     return row
 
@@ -874,10 +879,7 @@ def _require_can_approve(user: object, row: IndicatorValue) -> None:
         )
     if _same_person(user, row.entered_by_id) or _same_person(user, row.verified_by_id):
         raise ApprovalStepRefused(
-            _(
-                "You entered or verified %(value)s; a third person approves it."
-            )
-            % {"value": row}
+            _("You entered or verified %(value)s; a third person approves it.") % {"value": row}
         )
 
 
@@ -1121,7 +1123,9 @@ def narrative_write(
         .first()
     )
     if narrative is None:
-        narrative = Narrative(framework=framework, period=period, section=section, language=language)
+        narrative = Narrative(
+            framework=framework, period=period, section=section, language=language
+        )
     narrative.text = text
     narrative.written_by = acting_user(user)
     full_clean_or_raise(narrative)
