@@ -183,3 +183,26 @@ def test_lock_and_unlock_through_the_api(
     assert _post(client_for(personas.officer), f"{base}/unlock", {"reason": "x"}).status_code == 403
     reopened = _post(client_for(staff.admin), f"{base}/unlock", {"reason": "late sheet"})
     assert reopened.json()["locked_at"] is None
+
+
+def test_value_list_query_count_does_not_grow_with_values(
+    personas: Personas, results_world: ResultsWorld, django_assert_max_num_queries: Any
+) -> None:
+    rw = results_world
+    url = f"/api/results/frameworks/{rw.project_framework.id}/values"
+    client = client_for(personas.officer)
+    client.get(url)  # warm the session and the user's scope
+    for cell, number in (({"sex": "F"}, 40), ({"sex": "M"}, 35), ({}, 75)):
+        _post(
+            client,
+            url,
+            {
+                "indicator": rw.trained.id,
+                "period": rw.p2024.id,
+                "value": number,
+                "disaggregation": cell,
+            },
+        )
+    # Session, user, scope, framework lookup, values, their evidence: a fixed handful.
+    with django_assert_max_num_queries(10):
+        assert len(client.get(url).json()) == 3

@@ -57,7 +57,7 @@ def framework_tree(framework: ResultsFramework, period: ReportingPeriod | None) 
     target and values in ``period`` (the total as ``value``, the cells as ``cells``)."""
     nodes = list(framework.nodes.order_by("order", "code"))
     indicators = list(
-        framework.indicators.select_related("contributes_to", "responsible").order_by(
+        framework.indicators.select_related("result", "contributes_to", "responsible").order_by(
             "order", "code"
         )
     )

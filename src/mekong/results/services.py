@@ -770,8 +770,9 @@ def value_create(
 
 
 def _locked_value(value: IndicatorValue) -> IndicatorValue:
+    # ``of=("self",)``: PostgreSQL cannot lock the nullable side of the framework's outer joins.
     row = (
-        IndicatorValue.objects.select_for_update()
+        IndicatorValue.objects.select_for_update(of=("self",))
         .select_related(
             "indicator__framework__project", "indicator__framework__programme", "period"
         )
