@@ -13,6 +13,7 @@ from django.test import Client
 from mekong.partners.models import User
 from mekong.results.models import IndicatorValue, ValueStatus
 from tests.conftest import Personas, client_for
+from tests.projects.conftest import Portfolio
 from tests.results.conftest import ResultsWorld
 from tests.results.core_fixtures import Staff, staff_fixture  # noqa: F401  (fixture)
 
@@ -206,3 +207,82 @@ def test_value_list_query_count_does_not_grow_with_values(
     # Session, user, scope, framework lookup, values, their evidence: a fixed handful.
     with django_assert_max_num_queries(10):
         assert len(client.get(url).json()) == 3
+
+
+def test_build_a_framework_through_the_api(personas: Personas, portfolio: Portfolio) -> None:
+    officer = client_for(personas.officer)
+    made = _post(officer, "/api/results/frameworks", {"title": "Lao results", "project": "LA-01"})
+    assert made.status_code == 201
+    fw = made.json()["id"]
+    assert (
+        _post(officer, "/api/results/frameworks", {"title": "x", "project": "LA-01"}).status_code
+        == 409
+    )
+    goal = _post(
+        officer,
+        f"/api/results/frameworks/{fw}/results",
+        {"level": "goal", "code": "1", "statement": "Fewer poor households"},
+    ).json()
+    misplaced = _post(
+        officer,
+        f"/api/results/frameworks/{fw}/results",
+        {"level": "output", "code": "1.1", "statement": "Roads", "parent": goal["id"]},
+    )
+    assert misplaced.status_code == 400
+    assert misplaced.json()["errors"][0]["field"] == "parent"
+    indicator = _post(
+        officer,
+        f"/api/results/frameworks/{fw}/indicators",
+        {
+            "result": goal["id"],
+            "code": "G1",
+            "name": "Headcount",
+            "unit": "percent",
+            "kind": "computed",
+            "computation": {"kind": "headcount", "scheme": "LAO-D285"},
+        },
+    )
+    assert indicator.status_code == 201, indicator.content
+    bad = _post(
+        officer,
+        f"/api/results/frameworks/{fw}/indicators",
+        {
+            "result": goal["id"],
+            "code": "G2",
+            "name": "x",
+            "unit": "percent",
+            "kind": "computed",
+            "computation": {"kind": "mpi"},
+        },
+    )
+    assert bad.json()["errors"][0]["field"] == "computation.mpi.scheme"
+    changed = officer.patch(
+        f"/api/results/indicators/{indicator.json()['id']}",
+        json.dumps({"sdg_indicator": "one"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 400
+    assert changed.json()["errors"][0]["field"] == "sdg_indicator"
+    # The Myanmar counterpart may not build the Lao framework (nor any: not an editor).
+    refused = _post(
+        client_for(personas.mm_counterpart),
+        f"/api/results/frameworks/{fw}/results",
+        {"level": "goal", "code": "2", "statement": "x"},
+    )
+    assert refused.status_code == 403
+
+
+def test_narratives_through_the_api(personas: Personas, results_world: ResultsWorld) -> None:
+    rw = results_world
+    url = f"/api/results/frameworks/{rw.project_framework.id}/narratives"
+    body = {"period": rw.p2024.id, "section": "summary", "language": "my", "text": "နမူနာ"}
+    written = client_for(personas.officer).put(
+        url, json.dumps(body), content_type="application/json"
+    )
+    assert written.status_code == 200
+    assert client_for(personas.mm_counterpart).get(url).json()[0]["text"] == "နမူနာ"
+    assert client_for(personas.la_counterpart).get(url).status_code == 404
+    refused = client_for(personas.la_counterpart).put(
+        url, json.dumps(body), content_type="application/json"
+    )
+    assert refused.status_code == 403

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mekong.core.errors import Conflict, InvalidInput, PermissionDenied
 from mekong.results import services
@@ -437,9 +438,18 @@ def test_locked_period_refuses_every_write(
 ) -> None:
     rw = results_world
     draft = _enter(rw, personas.mm_counterpart, 75)
+    submitted = _enter(rw, personas.mm_counterpart, 35, {"sex": "M"})
+    services.value_submit(user=personas.mm_counterpart, value=submitted)
     services.period_lock(user=staff.me_officer, period=rw.p2024)
     rw.p2024.refresh_from_db()
     writes: list[Callable[[], object]] = [
+        lambda: services.value_verify(user=staff.me_officer, value=submitted),
+        lambda: services.value_reject(user=staff.me_officer, value=submitted, reason="x"),
+        lambda: services.evidence_attach(
+            user=personas.mm_counterpart,
+            value=draft,
+            upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 synthetic"),
+        ),
         lambda: _enter(rw, personas.mm_counterpart, 40, {"sex": "F"}),
         lambda: services.value_update(
             user=personas.mm_counterpart, value=draft, changes={"value": 1}

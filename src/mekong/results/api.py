@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from mekong.core.errors import InvalidInput, NotFound
+from mekong.projects.models import Programme, Project
 from mekong.results import selectors, services
 from mekong.results.models import (
     Evidence,
     Indicator,
     IndicatorValue,
+    Narrative,
     ReportingPeriod,
+    ResultNode,
     ResultsFramework,
     Target,
 )
@@ -133,6 +136,18 @@ class ValueOut(Schema):
         return [e.id for e in obj.evidence.all()]
 
 
+class ResultNodeOut(Schema):
+    id: int
+    level: str
+    code: str
+    statement: str
+    parent: int | None
+
+    @staticmethod
+    def resolve_parent(obj: ResultNode) -> int | None:
+        return obj.parent_id
+
+
 class NodeOut(Schema):
     id: int
     level: str
@@ -183,6 +198,86 @@ class StepIn(Schema):
 
 class RejectIn(Schema):
     reason: str
+
+
+class FrameworkIn(Schema):
+    title: str
+    programme: str | None = None
+    project: str | None = None
+    description: str = ""
+    translations: dict[str, str] = {}
+
+
+class ResultIn(Schema):
+    level: str
+    code: str
+    statement: str
+    parent: int | None = None
+    order: int = 0
+    translations: dict[str, str] = {}
+
+
+class IndicatorIn(Schema):
+    result: int
+    code: str
+    name: str
+    unit: str
+    kind: str
+    translations: dict[str, str] = {}
+    definition: str = ""
+    currency: str = ""
+    decimals: int = 1
+    direction: str = "increase"
+    frequency: str = "annual"
+    computation: dict[str, Any] = {}
+    contributes_to: int | None = None
+    aggregation: str = ""
+    data_source: str = ""
+    disaggregations: list[str] = []
+    baseline_value: Decimal | None = None
+    baseline_date: date | None = None
+    sdg_indicator: str = ""
+    sdmx_series: str = ""
+    dhis2_data_element: str = ""
+    order: int = 0
+
+
+class IndicatorChangeIn(Schema):
+    name: str | None = None
+    translations: dict[str, str] | None = None
+    definition: str | None = None
+    decimals: int | None = None
+    direction: str | None = None
+    frequency: str | None = None
+    computation: dict[str, Any] | None = None
+    aggregation: str | None = None
+    data_source: str | None = None
+    disaggregations: list[str] | None = None
+    baseline_value: Decimal | None = None
+    baseline_date: date | None = None
+    sdg_indicator: str | None = None
+    sdmx_series: str | None = None
+    dhis2_data_element: str | None = None
+    order: int | None = None
+
+
+class NarrativeOut(Schema):
+    period: str
+    section: str
+    language: str
+    text: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_period(obj: Narrative) -> str:
+        return obj.period.code
+
+
+class NarrativeIn(Schema):
+    period: int
+    section: str
+    language: str
+    text: str
 
 
 class PeriodIn(Schema):
@@ -310,6 +405,130 @@ def get_framework(request: HttpRequest, framework_id: int, period: int | None = 
         if chosen
         else [],
     }
+
+
+@router.post(
+    "/frameworks",
+    response={201: FrameworkOut},
+    summary="Create the results framework of a programme or of a project (by code)",
+)
+def create_framework(request: HttpRequest, payload: FrameworkIn) -> Any:
+    programme = project = None
+    if payload.programme:
+        programme = Programme.objects.filter(code=payload.programme).first()
+        if programme is None:
+            raise InvalidInput(
+                _("programme: no programme %(code)s.") % {"code": payload.programme},
+                field="programme",
+            )
+    if payload.project:
+        project = Project.objects.filter(code=payload.project).first()
+        if project is None:
+            raise InvalidInput(
+                _("project: no project %(code)s.") % {"code": payload.project}, field="project"
+            )
+    framework = services.framework_create(
+        user=request.user,
+        title=payload.title,
+        programme=programme,
+        project=project,
+        description=payload.description,
+        translations=payload.translations,
+    )
+    return Status(201, framework)
+
+
+@router.post("/frameworks/{framework_id}/results", response={201: ResultNodeOut})
+def create_result(request: HttpRequest, framework_id: int, payload: ResultIn) -> Any:
+    framework = _framework_for_write(framework_id)
+    parent = None
+    if payload.parent is not None:
+        parent = framework.nodes.filter(id=payload.parent).first()
+        if parent is None:
+            raise InvalidInput(
+                _("parent: no result %(id)s in this framework.") % {"id": payload.parent},
+                field="parent",
+            )
+    node = services.node_create(
+        user=request.user,
+        framework=framework,
+        level=payload.level,
+        code=payload.code,
+        statement=payload.statement,
+        parent=parent,
+        order=payload.order,
+        translations=payload.translations,
+    )
+    return Status(201, node)
+
+
+@router.post("/frameworks/{framework_id}/indicators", response={201: IndicatorOut})
+def create_indicator(request: HttpRequest, framework_id: int, payload: IndicatorIn) -> Any:
+    framework = _framework_for_write(framework_id)
+    fields = payload.dict()
+    result = framework.nodes.filter(id=fields.pop("result")).first()
+    if result is None:
+        raise InvalidInput(
+            _("result: no result %(id)s in this framework.") % {"id": payload.result},
+            field="result",
+        )
+    fields["contributes_to"] = _contribution(fields.pop("contributes_to"))
+    indicator = services.indicator_create(user=request.user, result=result, **fields)
+    return Status(201, indicator)
+
+
+def _contribution(indicator_id: int | None) -> Indicator | None:
+    if indicator_id is None:
+        return None
+    found = Indicator.objects.select_related("framework").filter(id=indicator_id).first()
+    if found is None:
+        raise InvalidInput(
+            _("contributes_to: no indicator %(id)s.") % {"id": indicator_id},
+            field="contributes_to",
+        )
+    return found
+
+
+@router.patch("/indicators/{indicator_id}", response=IndicatorOut)
+def update_indicator(request: HttpRequest, indicator_id: int, payload: IndicatorChangeIn) -> Any:
+    indicator = (
+        Indicator.objects.select_related("framework__project", "framework__programme")
+        .filter(id=indicator_id)
+        .first()
+    )
+    if indicator is None:
+        raise NotFound(_("No indicator %(id)s.") % {"id": indicator_id})
+    return services.indicator_update(
+        user=request.user, indicator=indicator, changes=payload.dict(exclude_unset=True)
+    )
+
+
+@router.get("/frameworks/{framework_id}/narratives", response=list[NarrativeOut])
+def list_narratives(request: HttpRequest, framework_id: int, period: int | None = None) -> Any:
+    framework = selectors.framework_get(user=request.user, framework_id=framework_id)
+    narratives = framework.narratives.select_related("period").order_by(
+        "period__starts_on", "section", "language"
+    )
+    if period is not None:
+        narratives = narratives.filter(period_id=period)
+    return list(narratives)
+
+
+@router.put(
+    "/frameworks/{framework_id}/narratives",
+    response=NarrativeOut,
+    summary="Write one section of a period's narrative in one language",
+)
+def write_narrative(request: HttpRequest, framework_id: int, payload: NarrativeIn) -> Any:
+    framework = _framework_for_write(framework_id)
+    return services.narrative_write(
+        user=request.user,
+        framework=framework,
+        period=_period_of(framework, payload.period),
+        section=payload.section,
+        language=payload.language,
+        text=payload.text,
+    )
 
 
 @router.get("/frameworks/{framework_id}/indicators", response=list[IndicatorOut])
