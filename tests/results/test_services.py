@@ -531,3 +531,29 @@ def test_narrative_is_one_per_section_and_language(
             language="xx",
             text="x",
         )
+
+
+def test_values_waiting_for_each_persons_step(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    from mekong.results.selectors import values_waiting_for
+
+    rw = results_world
+    total = _enter(rw, personas.mm_counterpart, 75)
+    services.value_submit(user=personas.mm_counterpart, value=total)
+
+    def steps(user: object) -> list[str]:
+        return [w.step for w in values_waiting_for(user=user)]
+
+    # Submitted: the M&E officer and the programme officer may verify; nobody else acts.
+    assert steps(staff.me_officer) == ["verify"]
+    assert steps(personas.officer) == ["verify"]
+    assert steps(personas.mm_counterpart) == []
+    assert steps(personas.la_counterpart) == []
+    services.value_verify(user=staff.me_officer, value=total)
+    # Verified: approvers who sign for a side; the verifier is not asked again.
+    assert steps(staff.me_officer) == []
+    assert steps(personas.officer) == ["approve"]
+    services.value_reject(user=personas.officer, value=total, reason="Recount")
+    assert steps(personas.mm_counterpart) == ["correct"]
+    assert steps(personas.enumerator) == []

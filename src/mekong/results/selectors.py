@@ -230,15 +230,22 @@ def values_waiting_for(*, user: object) -> list[WaitingValue]:
         .order_by("submitted_at", "id")
     )
     waiting = []
+    # The answer depends only on the framework and on who took the earlier steps, so each
+    # combination is asked once (scope checks query the framework's countries).
+    decided: dict[tuple[int, str, int | None, int | None], bool] = {}
     for row in candidates:
-        if row.status == ValueStatus.SUBMITTED:
-            if _allowed(services._require_can_verify, user, row):
-                waiting.append(WaitingValue(row, "verify"))
-        elif row.status == ValueStatus.VERIFIED:
-            if _allowed(services._require_can_approve, user, row):
-                waiting.append(WaitingValue(row, "approve"))
-        else:
+        if row.status == ValueStatus.REJECTED:
             waiting.append(WaitingValue(row, "correct"))
+            continue
+        step = "verify" if row.status == ValueStatus.SUBMITTED else "approve"
+        key = (row.indicator.framework_id, step, row.entered_by_id, row.verified_by_id)
+        if key not in decided:
+            check = (
+                services._require_can_verify if step == "verify" else services._require_can_approve
+            )
+            decided[key] = _allowed(check, user, row)
+        if decided[key]:
+            waiting.append(WaitingValue(row, step))
     return waiting
 
 
