@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("reports/", include("mekong.reports.urls")),
+    path("results/", include("mekong.results.urls")),
     path("", include("mekong.projects.urls")),
     path("", include("mekong.registry.urls")),
     path("", include("mekong.registry.urls_import")),

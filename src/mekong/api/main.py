@@ -82,6 +82,7 @@ def _register_routers() -> None:
     from mekong.registry.api import router as registry_router
     from mekong.registry.api_exits import router as exits_router
     from mekong.reports.api import router as reports_router
+    from mekong.results.api import router as results_router
 
     api.add_router("/", geo_router)
     api.add_router("/", partners_router)
@@ -89,6 +90,7 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", exits_router)
     api.add_router("/reports/", reports_router)
+    api.add_router("/results", results_router)
 
 
 _register_routers()

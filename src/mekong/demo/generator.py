@@ -29,6 +29,7 @@ from mekong.demo.reference import (
     AreaSpec,
     CountrySpec,
 )
+from mekong.demo.results import build_results
 from mekong.geo import services as geo_services
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
 from mekong.partners import services as partner_services
@@ -50,6 +51,7 @@ class DemoSummary:
     projects: int = 0
     households: int = 0
     exit_cases: int = 0
+    results_frameworks: int = 0
 
 
 def _province_polygons(spec: CountrySpec) -> list[tuple[str | None, str | None, list[Ring]]]:
@@ -316,6 +318,7 @@ def build_demo(*, seed: int = 1, households_per_village: int | None = None) -> D
         rng=rng, countries=countries, per_village=households_per_village
     )
     summary.exit_cases = build_exits(rng=rng, countries=countries, users=users)
+    summary.results_frameworks = build_results(rng=rng, users=users)
     return summary
 
 
