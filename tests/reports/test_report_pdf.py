@@ -58,10 +58,9 @@ def test_burmese_pdf_is_shaped_and_reads_back_in_burmese(
     assert fonts
     assert all(embedded for _name, embedded in fonts)
     assert any("Noto-Sans-Myanmar" in name for name, _embedded in fonts)
-    # WeasyPrint's text layer maps a reordered vowel sign (ေ, drawn before its consonant)
-    # to the wrong character, so the layer is checked on text without one; OCR, which reads
-    # the drawn glyphs, checks the whole sentence and therefore the shaping.
-    assert squeeze("ဤကာလတွင် လယ်သမား ၁၂၀ ဦးကို") in squeeze(pdf_text(content))
+    # WeasyPrint's text layer maps a glyph shared by several Burmese clusters to the text of
+    # whichever cluster used it first, so which words copy back right depends on the rest of
+    # the page (docs/reports.md); OCR reads the drawn glyphs and so checks the shaping.
 
     first_page = pdf_pages_png(content, tmp_path)[0]
     seen = squeeze(ocr(first_page, "mya+eng"))
