@@ -53,7 +53,7 @@ def test_gini_estimate_from_shared_cumulative_weights_equals_sorted() -> None:
     prep = prepare(frame, inputs={Y: "y"}, by="g", weight="w", size=None, design=None, checks=())
     est = GiniEstimator()
     shared = est.prepare_rows(prep.lf, prep.keys)
-    g_key = "g"
+    (g_key,) = prep.keys  # the group column's internal name
     fast = est.estimate(shared, prep.keys).collect().sort(g_key)
     plain = est.estimate(prep.lf, prep.keys).collect().sort(g_key)
     assert_allclose(fast["gini"].to_numpy(), plain["gini"].to_numpy(), rtol=1e-12, atol=1e-14)
@@ -85,7 +85,7 @@ def test_one_frame_variance_equals_per_estimator_passes() -> None:
     shared = ests[1].prepare_rows(prep.lf, prep.keys)  # type: ignore[attr-defined]
     wide = _wide_estimates(prep, ests, [shared] * len(ests)).collect()
     table = design_table(prep.lf, design)
-    g_key = "g"
+    (g_key,) = prep.keys
     one = _linearised(prep, ests, shared, wide, table).sort(g_key)
     # Reference: each estimator's influence on its own copy of the rows, one kernel each.
     apart = None

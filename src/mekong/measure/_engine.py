@@ -64,6 +64,7 @@ FrameLike = pl.DataFrame | pl.LazyFrame
 OUTPUT_COLUMNS = ("measure", "estimate", "se", "ci_low", "ci_high", "n", "population")
 N = "_mk_n"
 POP = "_mk_pop"
+BY_PREFIX = "_mk_by"
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ class Estimator(Protocol):
 
 @dataclass
 class Prepared:
-    """A validated frame with internal column names, ready for estimators."""
+    """A validated frame with internal column names, ready for estimators.
+
+    ``by`` are the caller's group columns; in ``lf`` they are ``keys`` (``_mk_by0``, ...,
+    or the constant ``_mk_all`` without groups), and :func:`run` names them back.
+    """
 
     lf: pl.LazyFrame
     by: list[str]
@@ -211,7 +216,18 @@ def prepare(
         if col.startswith("_mk_"):
             raise MeasureError(f"column {col!r} uses the reserved prefix '_mk_'; rename it")
 
-    exprs: list[pl.Expr] = [pl.col(c) for c in by_cols]
+    clash = [c for c in by_cols if c in OUTPUT_COLUMNS]
+    if clash:
+        raise MeasureError(
+            f"by column(s) {clash} have the name of an output column "
+            f"({', '.join(OUTPUT_COLUMNS)}); rename them before measuring"
+        )
+    if len(set(by_cols)) != len(by_cols):
+        raise MeasureError(f"by lists a column twice: {by_cols}")
+    # Group columns travel under internal names, so that a group column called like a
+    # measure ("gini", "H", "fgt0") never meets the estimate of that name.
+    by_keys = [f"{BY_PREFIX}{i}" for i in range(len(by_cols))]
+    exprs: list[pl.Expr] = [pl.col(c).alias(k) for c, k in zip(by_cols, by_keys, strict=True)]
     for internal, col in inputs.items():
         e = pl.col(col)
         exprs.append((e.cast(pl.Float64) if float_inputs else e).alias(internal))
@@ -231,7 +247,7 @@ def prepare(
             exprs.append(pl.col(design.psu).alias(PSU))
         if design.fpc is not None:
             exprs.append(pl.col(design.fpc).cast(pl.Float64).alias(FPC))
-    keys = by_cols or [ALL]
+    keys = by_keys or [ALL]
     if not by_cols:
         exprs.append(pl.lit(0, dtype=pl.Int8).alias(ALL))
     out = lf.select(exprs)
@@ -367,7 +383,7 @@ def run(
         shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
         rows = [shared] * len(estimators)
     wide = _wide_estimates(prep, estimators, rows).collect()
-    _check_finite(wide, names, prep.by)
+    _check_finite(wide, names, prep)
 
     var: pl.DataFrame | None = None
     if prep.design is not None:
@@ -458,7 +474,7 @@ def _totals_path(
     for f in forms:
         wide_lf = wide_lf.with_columns(f.finish)
     wide = wide_lf.collect()
-    _check_finite(wide, names, prep.by)
+    _check_finite(wide, names, prep)
     coef: list[pl.Expr] = []
     z: list[pl.Expr] = []
     for f in forms:
@@ -502,12 +518,18 @@ def _linearised(
     return linearised_variance(lf, keys=keys, values=names, design=design, table=table, key=key)
 
 
-def _check_finite(wide: pl.DataFrame, names: list[str], by: list[str]) -> None:
+def _check_finite(wide: pl.DataFrame, names: list[str], prep: Prepared) -> None:
     for name in names:
         col = wide[name]
         bad = wide.filter(col.is_not_null() & ~col.is_finite())
         if bad.height:
-            group = bad.select(by).row(0, named=True) if by else "the whole sample"
+            group = (
+                bad.select(pl.col(k).alias(b) for k, b in zip(prep.keys, prep.by, strict=True)).row(
+                    0, named=True
+                )
+                if prep.by
+                else "the whole sample"
+            )
             raise UndefinedMeasureError(
                 f"measure {name!r} is undefined for group {group} (e.g. zero total welfare "
                 "or zero welfare where a logarithm or negative power is needed)"
@@ -547,7 +569,7 @@ def _tidy(
         )
     long = long.join(order, on="measure", how="left").sort([*keys, "_mk_order"])
     return long.select(
-        *by,
+        *[pl.col(k).alias(b) for k, b in zip(keys, by, strict=False)],
         "measure",
         pl.col("estimate").cast(pl.Float64),
         "se",
