@@ -81,7 +81,14 @@ class CompactKey:
             (pl.col(c).cast(pl.Int64) - lo) * m
             for c, lo, m in zip(self.columns, self.mins, self.mults, strict=True)
         ]
-        return pl.sum_horizontal(parts).alias(KEY) if len(parts) > 1 else parts[0].alias(KEY)
+        code = pl.sum_horizontal(parts) if len(parts) > 1 else parts[0]
+        # A 32-bit key hashes faster (10-20 % of the per-PSU group_by).
+        return (code.cast(pl.UInt32) if self.span < 2**32 else code).alias(KEY)
+
+    @property
+    def span(self) -> int:
+        """Number of possible codes."""
+        return self.mults[0] * self.spans[0]
 
     def decode(self, columns: Sequence[str] | None = None) -> list[pl.Expr]:
         """Expressions recovering ``columns`` (default: all) from ``_mk_key``."""
@@ -91,7 +98,8 @@ class CompactKey:
             self.columns, self.mins, self.mults, self.spans, self.dtypes, strict=True
         ):
             if c in want:
-                out.append(((pl.col(KEY) // m) % span + lo).cast(dt).alias(c))
+                code = pl.col(KEY).cast(pl.Int64)
+                out.append(((code // m) % span + lo).cast(dt).alias(c))
         return out
 
 
@@ -245,6 +253,22 @@ def design_table(lf: pl.LazyFrame, design: Design) -> pl.DataFrame:
         .agg(n_psu.cast(pl.Float64).alias("_mk_nh"), fpc.cast(pl.Float64).alias("_mk_fpcv"))
         .collect()
     )
+    return _finish_table(table, design)
+
+
+def design_table_from_psus(psus: pl.DataFrame, design: Design) -> pl.DataFrame:
+    """:func:`design_table` from a frame holding each (stratum, PSU) of the sample
+    exactly once (the per-PSU totals of the whole sample), without a pass over the rows;
+    not for ``fpc`` designs (the totals do not carry it)."""
+    assert design.fpc is None
+    strata = design.internal_strata()
+    table = psus.group_by(strata).agg(
+        pl.len().cast(pl.Float64).alias("_mk_nh"), pl.lit(0.0).alias("_mk_fpcv")
+    )
+    return _finish_table(table, design)
+
+
+def _finish_table(table: pl.DataFrame, design: Design) -> pl.DataFrame:
     frac = (
         pl.when(pl.col("_mk_fpcv") > 1)
         .then(pl.col("_mk_nh") / pl.col("_mk_fpcv"))
