@@ -314,11 +314,11 @@ def _one_select(prep: Prepared, estimators: Sequence[Estimator]) -> pl.LazyFrame
     Separate estimates each read the rows and are joined on the constant key; Polars
     then materialises the prepared rows once for all branches and sorts a copy for
     the Gini. One select over the sorted rows is the plain query a user would write
-    (0.8x the separate branches on 10 M rows). By groups the separate branches stay:
-    one group_by mixing cumulative sums with plain sums loses the fast hash-sum path.
+    (0.8x the separate branches on 10 M rows). By groups, estimators that need an
+    order keep separate branches (one group_by mixing cumulative sums with plain sums
+    loses the fast hash-sum path); plain sums (FGT, MPI) share one group_by, which
+    also saves the counts' own pass over the rows.
     """
-    if prep.keys != [ALL]:
-        return None
     parts: list[Aggregation] = []
     for est in estimators:
         make = getattr(est, "aggregation", None)
@@ -326,7 +326,7 @@ def _one_select(prep: Prepared, estimators: Sequence[Estimator]) -> pl.LazyFrame
             return None
         parts.append(make())
     orders = {p.order for p in parts if p.order is not None}
-    if len(orders) > 1:
+    if len(orders) > 1 or (orders and prep.keys != [ALL]):
         return None
     aggs = [pl.len().alias(N), pl.col(W).sum().alias(POP)]
     aggs += [a for p in parts for a in p.aggs]
