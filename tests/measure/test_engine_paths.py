@@ -199,3 +199,24 @@ def test_compact_key_round_trips_integer_columns() -> None:
     assert compact_key(frame.with_columns(pl.col("a").cast(pl.Utf8)).lazy(), ["a"]) is None
     wide = pl.DataFrame({"a": [0, 2**40], "b": [0, 2**40]})
     assert compact_key(wide.lazy(), ["a", "b"]) is None  # span beyond Int64: fall back
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+@pytest.mark.parametrize("rule", ["fpc", "center", "skip"])
+def test_totals_path_equals_per_row_path_with_fpc_and_singletons(by: str | None, rule: str) -> None:
+    frame = _sample().with_columns(
+        pl.lit(80).alias("n_psu"),
+        # PSU 0 alone in stratum 9: a singleton stratum for "center" and "skip".
+        pl.when(pl.col("psu") == 0).then(9).otherwise(pl.col("stratum")).alias("stratum"),
+    )
+    if rule == "fpc":
+        frame = frame.filter(pl.col("stratum") != 9)
+        design = Design(weight="w", strata="stratum", psu="psu", fpc="n_psu")
+    else:
+        design = Design(weight="w", strata="stratum", psu="psu", singleton=rule)  # type: ignore[arg-type]
+    prep = prepare(frame, inputs={Y: "y"}, by=by, weight=None, size=None, design=design)
+    ests: list[Estimator] = [PovertyEstimator(names=("fgt0", "fgt1"), line=1000.0), GiniEstimator()]
+    fast = run(prep, ests)
+    slow = run(prep, [_RowsOnly(e) for e in ests])
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert_allclose(fast[col].to_numpy(), slow[col].to_numpy(), rtol=1e-10, atol=1e-15)

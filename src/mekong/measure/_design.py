@@ -108,7 +108,8 @@ def compact_key(lf: pl.LazyFrame, columns: Sequence[str]) -> CompactKey | None:
     ranges multiply to less than 2**62, else ``None``. Costs one min/max scan."""
     schema = lf.collect_schema()
     dtypes = [schema[c] for c in columns]
-    if not all(dt.is_integer() or dt == pl.Boolean for dt in dtypes):
+    # UInt64 codes may not fit in Int64.
+    if not all((dt.is_integer() and dt != pl.UInt64) or dt == pl.Boolean for dt in dtypes):
         return None
     ranges = lf.select(
         *[pl.col(c).cast(pl.Int64).min().alias(f"lo{i}") for i, c in enumerate(columns)],
