@@ -487,8 +487,9 @@ def _totals_path(
         (w * pl.sum_horizontal([value[c] * row_value[k] for c, k in parts])).alias(m)
         for m, parts in terms.items()
     ]
+    key = _psu_key(prep)
     if design.psu is not None:
-        psu = group_sum_by(lf, [*keys, *strata, PSU], z, _psu_key(prep)).collect()
+        psu = group_sum_by(lf, [*keys, *strata, PSU], z, key).collect()
     else:
         psu = lf.select(*keys, *strata, *z).collect()
     if keys == [ALL] and design.psu is not None and design.fpc is None:
@@ -497,7 +498,9 @@ def _totals_path(
         table = design_table_from_psus(psu, design)
     else:
         table = design_table(prep.lf, design)
-    var = variance_from_psu_totals(psu.lazy(), keys=keys, values=names, design=design, table=table)
+    var = variance_from_psu_totals(
+        psu.lazy(), keys=keys, values=names, design=design, table=table, key=key
+    )
     return wide, var
 
 
