@@ -95,18 +95,18 @@ class Aggregation:
 
 @dataclass(frozen=True)
 class LinearForm:
-    """An estimate and linearised variable built from weighted totals, for the one-pass
+    """An estimate and linearised variable built from weighted totals, for the fast
     variance path.
 
-    The engine sums :math:`T_k = \\sum_i w_i b_k(i)` for every row value
-    :math:`b_k` in ``totals`` per (domain, stratum, PSU), adds those PSU totals up per
-    domain and evaluates ``finish`` on the domain totals (plus ``_mk_n``, ``_mk_pop``).
-    The linearised variable of measure :math:`m` must be
+    The engine sums :math:`T_k = \\sum_i w_i b_k(i)` for every row value :math:`b_k`
+    in ``totals`` per domain and evaluates ``finish`` on those totals (plus ``_mk_n``
+    and ``_mk_pop``). The linearised variable of measure :math:`m` must be
     :math:`u_i = \\sum_k c_{mk} b_k(i)` with domain-level coefficients
-    :math:`c_{mk}` = ``influence[m][k]`` (expressions on the ``finish`` output); then the
-    PSU total of :math:`w_i u_i` is :math:`\\sum_k c_{mk} T_{hjk}` and no second pass
-    over the rows is needed. ``pre`` adds row columns first (e.g. cumulative sums), on
-    rows in ascending ``order`` within every domain.
+    :math:`c_{mk}` = ``influence[m][k]`` (expressions on the ``finish`` output); the
+    engine then sums :math:`w_i u_i` per (domain, stratum, PSU) straight from the row
+    values, without joining estimates or influence columns to the rows. ``pre`` adds
+    row columns first (e.g. cumulative sums), on rows in ascending ``order`` within
+    every domain.
     """
 
     totals: dict[str, pl.Expr]
