@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from numpy.testing import assert_allclose
 
 from mekong.measure import Design
-from mekong.measure._design import design_table, linearised_variance
+from mekong.measure._design import compact_key, design_table, linearised_variance
 from mekong.measure._engine import (
     POP,
     Estimator,
@@ -20,7 +21,12 @@ from mekong.measure._engine import (
     prepare,
     run,
 )
-from mekong.measure.inequality import GiniEstimator, MomentEstimator, QuantileEstimator
+from mekong.measure.inequality import (
+    GiniCorrection,
+    GiniEstimator,
+    MomentEstimator,
+    QuantileEstimator,
+)
 from mekong.measure.poverty import PovertyEstimator
 
 Y = "_mk_y"
@@ -47,8 +53,9 @@ def test_gini_estimate_from_shared_cumulative_weights_equals_sorted() -> None:
     prep = prepare(frame, inputs={Y: "y"}, by="g", weight="w", size=None, design=None, checks=())
     est = GiniEstimator()
     shared = est.prepare_rows(prep.lf, prep.keys)
-    fast = est.estimate(shared, prep.keys).collect().sort("g")
-    plain = est.estimate(prep.lf, prep.keys).collect().sort("g")
+    (g_key,) = prep.keys  # the group column's internal name
+    fast = est.estimate(shared, prep.keys).collect().sort(g_key)
+    plain = est.estimate(prep.lf, prep.keys).collect().sort(g_key)
     assert_allclose(fast["gini"].to_numpy(), plain["gini"].to_numpy(), rtol=1e-12, atol=1e-14)
     # Against the textbook double sum.
     for g, part in frame.group_by("g"):
@@ -56,7 +63,7 @@ def test_gini_estimate_from_shared_cumulative_weights_equals_sorted() -> None:
         ref = (w[:, None] * w[None, :] * np.abs(y[:, None] - y[None, :])).sum() / (
             2 * w.sum() * (w * y).sum()
         )
-        got = fast.filter(pl.col("g") == g[0])["gini"][0]
+        got = fast.filter(pl.col(g_key) == g[0])["gini"][0]
         assert abs(got - ref) < 1e-12
 
 
@@ -78,7 +85,8 @@ def test_one_frame_variance_equals_per_estimator_passes() -> None:
     shared = ests[1].prepare_rows(prep.lf, prep.keys)  # type: ignore[attr-defined]
     wide = _wide_estimates(prep, ests, [shared] * len(ests)).collect()
     table = design_table(prep.lf, design)
-    one = _linearised(prep, ests, shared, wide, table).sort("g")
+    (g_key,) = prep.keys
+    one = _linearised(prep, ests, shared, wide, table).sort(g_key)
     # Reference: each estimator's influence on its own copy of the rows, one kernel each.
     apart = None
     for e in ests:
@@ -89,9 +97,9 @@ def test_one_frame_variance_equals_per_estimator_passes() -> None:
             design=design,
             table=table,
         )
-        apart = part if apart is None else apart.join(part.drop("_mk_df"), on="g")
+        apart = part if apart is None else apart.join(part.drop("_mk_df"), on=g_key)
     assert apart is not None
-    apart = apart.sort("g")
+    apart = apart.sort(g_key)
     names = [n for e in ests for n in e.names]
     assert_allclose(
         one.select(names).to_numpy(), apart.select(names).to_numpy(), rtol=1e-12, atol=1e-18
@@ -134,3 +142,81 @@ def test_one_select_falls_back_when_an_estimator_has_no_aggregation() -> None:
     out = run(prep, ests)
     assert out["estimate"].is_finite().all()
     assert out["measure"].to_list() == [n for e in ests for n in e.names]
+
+
+class _RowsOnly:
+    """An estimator without its :class:`LinearForm`, to force the per-row variance path."""
+
+    def __init__(self, inner: Estimator) -> None:
+        self._inner = inner
+        self.names = inner.names
+        if hasattr(inner, "prepare_rows"):
+            self.prepare_rows = inner.prepare_rows
+
+    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        return self._inner.estimate(lf, keys)
+
+    def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
+        return self._inner.influence(lf, keys, est)
+
+
+@pytest.mark.parametrize("by", [None, "g", ["g", "sector"]])
+@pytest.mark.parametrize("psu", ["psu", None])
+@pytest.mark.parametrize("correction", ["none", "small_sample"])
+def test_totals_path_equals_per_row_path(
+    by: str | list[str] | None, psu: str | None, correction: GiniCorrection
+) -> None:
+    frame = _sample().with_columns(
+        (pl.col("g") % 2 == 0).alias("sector"), pl.col("stratum").cast(pl.Utf8).alias("s_name")
+    )
+    strata = "stratum" if psu else "s_name"  # string strata: no compact key
+    design = Design(weight="w", strata=strata, psu=psu)
+    prep = prepare(frame, inputs={Y: "y"}, by=by, weight=None, size=None, design=design)
+    ests: list[Estimator] = [
+        PovertyEstimator(names=("fgt0", "fgt1", "fgt2", "watts", "poor"), line=1000.0),
+        GiniEstimator(correction=correction),
+    ]
+    fast = run(prep, ests)
+    slow = run(prep, [_RowsOnly(e) for e in ests])
+    exact = pl.exclude("estimate", "se", "ci_low", "ci_high", "population")
+    assert fast.select(exact).equals(slow.select(exact))
+    for col in ("estimate", "se", "ci_low", "ci_high", "population"):
+        assert_allclose(fast[col].to_numpy(), slow[col].to_numpy(), rtol=1e-10, atol=1e-15)
+
+
+def test_compact_key_round_trips_integer_columns() -> None:
+    frame = pl.DataFrame(
+        {
+            "a": pl.Series([-3, 5, 2, -3], dtype=pl.Int16),
+            "b": pl.Series([10**9, 7, 7, 0], dtype=pl.Int64),
+            "c": [True, False, True, True],
+        }
+    )
+    key = compact_key(frame.lazy(), ["a", "b", "c"])
+    assert key is not None
+    back = frame.select(key.expr()).select(key.decode())
+    assert back.equals(frame)
+    assert compact_key(frame.with_columns(pl.col("a").cast(pl.Utf8)).lazy(), ["a"]) is None
+    wide = pl.DataFrame({"a": [0, 2**40], "b": [0, 2**40]})
+    assert compact_key(wide.lazy(), ["a", "b"]) is None  # span beyond Int64: fall back
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+@pytest.mark.parametrize("rule", ["fpc", "center", "skip"])
+def test_totals_path_equals_per_row_path_with_fpc_and_singletons(by: str | None, rule: str) -> None:
+    frame = _sample().with_columns(
+        pl.lit(80).alias("n_psu"),
+        # PSU 0 alone in stratum 9: a singleton stratum for "center" and "skip".
+        pl.when(pl.col("psu") == 0).then(9).otherwise(pl.col("stratum")).alias("stratum"),
+    )
+    if rule == "fpc":
+        frame = frame.filter(pl.col("stratum") != 9)
+        design = Design(weight="w", strata="stratum", psu="psu", fpc="n_psu")
+    else:
+        design = Design(weight="w", strata="stratum", psu="psu", singleton=rule)  # type: ignore[arg-type]
+    prep = prepare(frame, inputs={Y: "y"}, by=by, weight=None, size=None, design=design)
+    ests: list[Estimator] = [PovertyEstimator(names=("fgt0", "fgt1"), line=1000.0), GiniEstimator()]
+    fast = run(prep, ests)
+    slow = run(prep, [_RowsOnly(e) for e in ests])
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert_allclose(fast[col].to_numpy(), slow[col].to_numpy(), rtol=1e-10, atol=1e-15)

@@ -15,9 +15,11 @@ from mekong.measure import (
     NegativeWelfareError,
     UndefinedMeasureError,
     UnknownColumnError,
+    alkire_foster,
     fgt,
     gini,
     inequality,
+    measure,
     poverty,
     watts,
 )
@@ -96,3 +98,35 @@ def test_singleton_stratum_raises_unless_a_rule_is_chosen() -> None:
 
 def test_errors_are_value_errors() -> None:
     assert issubclass(MeasureError, ValueError)
+
+
+@pytest.mark.parametrize("by", ["gini", "fgt0", "H", ["gini", "fgt0"]])
+def test_group_column_named_like_a_measure_is_measured(by: str | list[str]) -> None:
+    frame = pl.DataFrame(
+        {
+            "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "gini": [0, 0, 0, 1, 1, 1],
+            "fgt0": ["a", "a", "a", "b", "b", "b"],
+            "H": [0, 0, 0, 1, 1, 1],
+            "d": [1, 0, 1, 0, 0, 1],
+        }
+    )
+    cols = [by] if isinstance(by, str) else by
+    if "H" in cols:
+        out = alkire_foster(frame, indicators={"d": 1}, k="1/2", by=by)
+        assert out.filter(pl.col("measure") == "H")["estimate"].to_list() == [2 / 3, 1 / 3]
+    else:
+        out = measure(frame, welfare="y", line=3.5, measures=["fgt0", "gini"], by=by)
+        assert out.columns[: len(cols)] == cols
+        # Group 0 holds 1, 2, 3 (all poor); group 1 holds 4, 5, 6.
+        assert out.filter(pl.col("measure") == "fgt0")["estimate"].to_list() == [1.0, 0.0]
+        assert out.filter(pl.col("measure") == "gini")["estimate"].to_list() == pytest.approx(
+            [8 / (2 * 3 * 6), 8 / (2 * 3 * 15)]  # sum |y_i - y_j| / (2 N Y)
+        )
+
+
+@pytest.mark.parametrize("name", ["measure", "estimate", "se", "n", "population"])
+def test_group_column_named_like_an_output_column_is_refused(name: str) -> None:
+    frame = pl.DataFrame({"y": [1.0, 2.0], name: [0, 1]})
+    with pytest.raises(MeasureError, match=f"by column\\(s\\) \\['{name}'\\].*output column"):
+        measure(frame, welfare="y", measures=["gini"], by=name)

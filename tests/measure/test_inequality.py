@@ -140,5 +140,6 @@ def test_gini_linearised_se_close_to_bootstrap(wb_sample: pl.DataFrame, wb_desig
         reps=150,
         seed=1,
     )
-    assert boot["estimate"][0] == lin["estimate"][0]
+    # Same estimate; the linearised path adds PSU totals up, so only the last bits differ.
+    assert_allclose(boot["estimate"][0], lin["estimate"][0], rtol=1e-13)
     assert 0.6 < boot["se"][0] / lin["se"][0] < 1.6

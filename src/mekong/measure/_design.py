@@ -12,6 +12,7 @@ measures and all domains at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,7 +20,18 @@ import polars as pl
 
 from mekong.measure.errors import DesignError
 
-__all__ = ["Design", "attach", "group_agg", "linearised_variance", "over", "sort_by_keys"]
+__all__ = [
+    "CompactKey",
+    "Design",
+    "attach",
+    "compact_key",
+    "group_agg",
+    "group_sum_by",
+    "linearised_variance",
+    "over",
+    "sort_by_keys",
+    "variance_from_psu_totals",
+]
 
 Singleton = Literal["error", "skip", "center"]
 
@@ -40,6 +52,119 @@ def group_agg(lf: pl.LazyFrame, keys: list[str], aggs: list[pl.Expr]) -> pl.Lazy
     if keys == [ALL]:
         return lf.select(aggs).with_columns(pl.lit(0, dtype=pl.Int8).alias(ALL))
     return lf.group_by(keys).agg(aggs)
+
+
+KEY = "_mk_key"
+# Largest span of a compact key: products of column ranges beyond this fall back to a
+# multi-column group_by (Int64 arithmetic must not overflow).
+_MAX_SPAN = 2**62
+
+
+@dataclass(frozen=True)
+class CompactKey:
+    """One Int64 code for a combination of integer columns (a mixed-radix number).
+
+    ``code = sum_c (x_c - min_c) * mult_c``; :meth:`decode` recovers the columns with
+    their dtypes. A group_by on one Int64 column hashes 1.5-2x faster than on three
+    columns (row encoding), which is what the variance kernel's per-PSU totals cost.
+    """
+
+    columns: tuple[str, ...]
+    mins: tuple[int, ...]
+    mults: tuple[int, ...]
+    spans: tuple[int, ...]
+    dtypes: tuple[pl.DataType, ...]
+
+    def expr(self) -> pl.Expr:
+        """The code of every row, named ``_mk_key``."""
+        parts = [
+            (pl.col(c).cast(pl.Int64) - lo) * m
+            for c, lo, m in zip(self.columns, self.mins, self.mults, strict=True)
+        ]
+        code = pl.sum_horizontal(parts) if len(parts) > 1 else parts[0]
+        # A 32-bit key hashes faster (10-20 % of the per-PSU group_by).
+        return (code.cast(pl.UInt32) if self.span < 2**32 else code).alias(KEY)
+
+    def prefix(self, n: int) -> CompactKey:
+        """The key of the first ``n`` columns (a coarser grouping, e.g. without the PSU)."""
+        last = self.mults[n - 1]
+        return CompactKey(
+            self.columns[:n],
+            self.mins[:n],
+            tuple(m // last for m in self.mults[:n]),
+            self.spans[:n],
+            self.dtypes[:n],
+        )
+
+    @property
+    def span(self) -> int:
+        """Number of possible codes."""
+        return self.mults[0] * self.spans[0]
+
+    def decode(self, columns: Sequence[str] | None = None) -> list[pl.Expr]:
+        """Expressions recovering ``columns`` (default: all) from ``_mk_key``."""
+        want = self.columns if columns is None else tuple(columns)
+        out = []
+        for c, lo, m, span, dt in zip(
+            self.columns, self.mins, self.mults, self.spans, self.dtypes, strict=True
+        ):
+            if c in want:
+                code = pl.col(KEY).cast(pl.Int64)
+                out.append(((code // m) % span + lo).cast(dt).alias(c))
+        return out
+
+
+def compact_key(lf: pl.LazyFrame, columns: Sequence[str]) -> CompactKey | None:
+    """A :class:`CompactKey` for ``columns`` when all are integers (or booleans) whose
+    ranges multiply to less than 2**62, else ``None``. Costs one min/max scan."""
+    schema = lf.collect_schema()
+    dtypes = [schema[c] for c in columns]
+    # UInt64 codes may not fit in Int64.
+    if not all((dt.is_integer() and dt != pl.UInt64) or dt == pl.Boolean for dt in dtypes):
+        return None
+    ranges = lf.select(
+        *[pl.col(c).cast(pl.Int64).min().alias(f"lo{i}") for i, c in enumerate(columns)],
+        *[pl.col(c).cast(pl.Int64).max().alias(f"hi{i}") for i, c in enumerate(columns)],
+    ).collect()
+    mins, spans = [], []
+    for i in range(len(columns)):
+        lo, hi = ranges[f"lo{i}"][0], ranges[f"hi{i}"][0]
+        if lo is None or hi is None:
+            return None
+        mins.append(int(lo))
+        spans.append(int(hi) - int(lo) + 1)
+    mults = [1] * len(columns)
+    for i in range(len(columns) - 2, -1, -1):
+        mults[i] = mults[i + 1] * spans[i + 1]
+    if mults[0] * spans[0] >= _MAX_SPAN:
+        return None
+    return CompactKey(tuple(columns), tuple(mins), tuple(mults), tuple(spans), tuple(dtypes))
+
+
+def group_sum_by(
+    lf: pl.LazyFrame,
+    columns: list[str],
+    values: list[pl.Expr],
+    key: CompactKey | None,
+    *,
+    count: str | None = None,
+) -> pl.LazyFrame:
+    """Sums of the (named) ``values`` per combination of ``columns``, plus the row count
+    as ``count`` if given; on the compact key when ``key`` covers exactly ``columns``.
+
+    The values are computed in a select before the group_by: with hundreds of
+    thousands of groups, an expression inside ``agg`` is evaluated group by group,
+    whereas a plain column sum takes the vectorised hash-sum path (3x faster).
+    """
+    names = [v.meta.output_name() for v in values]
+    aggs = [pl.col(n).sum() for n in names]
+    if count is not None:
+        aggs.append(pl.len().alias(count))
+    if key is None or list(key.columns) != columns:
+        return lf.select(*columns, *values).group_by(columns).agg(aggs)
+    return (
+        lf.select(key.expr(), *values).group_by(KEY).agg(aggs).with_columns(key.decode()).drop(KEY)
+    )
 
 
 def attach(
@@ -140,6 +265,22 @@ def design_table(lf: pl.LazyFrame, design: Design) -> pl.DataFrame:
         .agg(n_psu.cast(pl.Float64).alias("_mk_nh"), fpc.cast(pl.Float64).alias("_mk_fpcv"))
         .collect()
     )
+    return _finish_table(table, design)
+
+
+def design_table_from_psus(psus: pl.DataFrame, design: Design) -> pl.DataFrame:
+    """:func:`design_table` from a frame holding each (stratum, PSU) of the sample
+    exactly once (the per-PSU totals of the whole sample), without a pass over the rows;
+    not for ``fpc`` designs (the totals do not carry it)."""
+    assert design.fpc is None
+    strata = design.internal_strata()
+    table = psus.group_by(strata).agg(
+        pl.len().cast(pl.Float64).alias("_mk_nh"), pl.lit(0.0).alias("_mk_fpcv")
+    )
+    return _finish_table(table, design)
+
+
+def _finish_table(table: pl.DataFrame, design: Design) -> pl.DataFrame:
     frac = (
         pl.when(pl.col("_mk_fpcv") > 1)
         .then(pl.col("_mk_nh") / pl.col("_mk_fpcv"))
@@ -171,6 +312,7 @@ def linearised_variance(
     values: list[str],
     design: Design,
     table: pl.DataFrame,
+    key: CompactKey | None = None,
 ) -> pl.DataFrame:
     """Variance of :math:`\\hat\\theta` from its linearised variable, for every domain.
 
@@ -190,6 +332,8 @@ def linearised_variance(
         The survey design.
     table
         Output of :func:`design_table` for the same sample.
+    key
+        Optional :class:`CompactKey` of ``[*keys, *strata, _mk_psu]`` for the per-PSU sums.
 
     Returns
     -------
@@ -221,15 +365,35 @@ def linearised_variance(
     strata = design.internal_strata()
     z = [(pl.col(v) * pl.col(W)).alias(v) for v in values]
     if design.psu is not None:
-        totals = lf.group_by([*keys, *strata, PSU]).agg([e.sum() for e in z])
+        totals = group_sum_by(lf, [*keys, *strata, PSU], z, key)
     else:
         totals = lf.select([*keys, *strata, *z])
-    s1 = [pl.col(v).sum().alias(f"_mk_s1_{i}") for i, v in enumerate(values)]
-    s2 = [(pl.col(v) ** 2).sum().alias(f"_mk_s2_{i}") for i, v in enumerate(values)]
-    per_stratum = (
-        totals.group_by([*keys, *strata])
-        .agg([*s1, *s2, pl.len().alias("_mk_k")])
-        .join(table.lazy(), on=strata, how="left")
+    return variance_from_psu_totals(
+        totals, keys=keys, values=values, design=design, table=table, key=key
+    )
+
+
+def variance_from_psu_totals(
+    totals: pl.LazyFrame,
+    *,
+    keys: list[str],
+    values: list[str],
+    design: Design,
+    table: pl.DataFrame,
+    key: CompactKey | None = None,
+) -> pl.DataFrame:
+    """The second stage of :func:`linearised_variance`: ``totals`` holds one row per
+    (domain, stratum, PSU) with rows of the domain and the PSU totals
+    :math:`z_{hj}` of every column in ``values``; ``key`` is the optional compact key
+    of ``[*keys, *strata, _mk_psu]`` (by domain there are almost as many PSU totals as
+    rows, so the per-stratum sums use its prefix too)."""
+    strata = design.internal_strata()
+    cols = [*keys, *strata]
+    sub = key.prefix(len(cols)) if key is not None and list(key.columns[:-1]) == cols else None
+    s1 = [pl.col(v).alias(f"_mk_s1_{i}") for i, v in enumerate(values)]
+    s2 = [(pl.col(v) ** 2).alias(f"_mk_s2_{i}") for i, v in enumerate(values)]
+    per_stratum = group_sum_by(totals, cols, [*s1, *s2], sub, count="_mk_k").join(
+        table.lazy(), on=strata, how="left"
     )
     nh = pl.col("_mk_nh")
     contrib = [

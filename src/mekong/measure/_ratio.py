@@ -8,6 +8,7 @@ from functools import cached_property
 import polars as pl
 
 from mekong.measure._design import W, attach, group_agg
+from mekong.measure._engine import Aggregation
 
 __all__ = ["RatioEstimator"]
 
@@ -65,9 +66,14 @@ class RatioEstimator:
         a, b = self._num(i), self._den(i)
         return pl.when(b != 0).then(self._scale(i) * a / b).otherwise(None)
 
-    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    def aggregation(self) -> Aggregation:
+        """The distinct totals and the ratios from them, in any row order."""
         vals = [self._ratio(i).alias(n) for i, n in enumerate(self.names)]
-        return group_agg(lf, keys, self._aggs()).with_columns(vals)
+        return Aggregation(aggs=self._aggs(), finish=vals)
+
+    def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        agg = self.aggregation()
+        return group_agg(lf, keys, agg.aggs).with_columns(agg.finish)
 
     def influence(self, lf: pl.LazyFrame, keys: list[str], est: pl.LazyFrame) -> pl.LazyFrame:
         private = [c for c in est.collect_schema().names() if c.startswith("_mk_r")]

@@ -17,7 +17,16 @@ import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, fmt, split_options
 from mekong.measure._design import W, attach, group_agg, over, sort_by_keys
-from mekong.measure._engine import Aggregation, Check, Estimator, Prepared, prepare, run
+from mekong.measure._engine import (
+    Aggregation,
+    Check,
+    Estimator,
+    LinearForm,
+    N,
+    Prepared,
+    prepare,
+    run,
+)
 from mekong.measure._gini import gini_agg
 from mekong.measure.errors import MeasureError
 
@@ -140,6 +149,51 @@ class GiniEstimator:
             finish=[(pl.col("_mk_gG") * pl.col("_mk_gf")).alias("gini")],
             order=Y,
         )
+
+    def linear_form(self, keys: list[str]) -> LinearForm:
+        """The Gini from cumulative sums on rows sorted by welfare, in totals.
+
+        With :math:`N_i, Y_i` the cumulative weight and weighted welfare in ascending
+        order and :math:`D = \\sum_i w_i (N_i y_i - Y_i)`, :math:`G = D / (NY)`: since
+        :math:`\\sum_i w_i Y_i = NY - \\sum_i w_i y_i N_i + \\sum_i w_i^2 y_i`,
+        :math:`D = \\sum_i w_i y_i (2 N_i - w_i) - NY`, the numerator of
+        :func:`~mekong.measure._gini.gini_agg` less :math:`NY`. The linearised variable
+        (Langel & Tillé 2013, eq. 9) is linear in three row values,
+
+        .. math:: u_i = \\frac{2}{NY} (N_i y_i - Y_i) + \\frac{1 - G}{N}
+                       - \\frac{1 + G}{Y} y_i,
+
+        times the small-sample factor (which depends on the row count only).
+        """
+        w, y = pl.col(W), pl.col(Y)
+        nk, yk = pl.col("_mk_gnc"), pl.col("_mk_gyc")
+        pre = [
+            over(w.cum_sum(), keys).alias("_mk_gnc"),
+            over((w * y).cum_sum(), keys).alias("_mk_gyc"),
+        ]
+        totals = {"_mk_gN": pl.lit(1.0), "_mk_gY": y, "_mk_gD": nk * y - yk}
+        n_tot, y_tot, d = pl.col("_mk_gN"), pl.col("_mk_gY"), pl.col("_mk_gD")
+        if self.correction == "none":
+            factor = pl.lit(1.0)
+        else:
+            n = pl.col(N)
+            factor = n / (n - 1)
+        ok = y_tot > 0
+        g = pl.when(ok).then(d / (n_tot * y_tot)).otherwise(0.0)
+        finish = [g.alias("_mk_gG"), factor.alias("_mk_gf"), (g * factor).alias("gini")]
+        gg, f = pl.col("_mk_gG"), pl.col("_mk_gf")
+
+        def coef(e: pl.Expr) -> pl.Expr:
+            return pl.when(ok).then(e * f).otherwise(0.0)
+
+        influence = {
+            "gini": {
+                "_mk_gD": coef(2 / (n_tot * y_tot)),
+                "_mk_gN": coef((1 - gg) / n_tot),
+                "_mk_gY": coef(-(1 + gg) / y_tot),
+            }
+        }
+        return LinearForm(totals=totals, finish=finish, influence=influence, pre=pre, order=Y)
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         agg = self.aggregation()

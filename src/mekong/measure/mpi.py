@@ -251,9 +251,9 @@ def _subgroup(
     design = prep.design
     if design is not None and run_opts.get("variance", "linearisation") == "linearisation":
         in_group = [
-            pl.all_horizontal([pl.col(b).eq_missing(v) for b, v in zip(by, key, strict=True)]).cast(
-                pl.Float64
-            )
+            pl.all_horizontal(
+                [pl.col(k).eq_missing(v) for k, v in zip(prep.keys, key, strict=True)]
+            ).cast(pl.Float64)
             for key in groups.select(by).rows()
         ]
         cols = []

@@ -29,7 +29,7 @@ from mekong.measure._common import (
     split_options,
 )
 from mekong.measure._design import W, attach, group_agg
-from mekong.measure._engine import Aggregation, Check, Prepared, prepare, run
+from mekong.measure._engine import Aggregation, Check, LinearForm, Prepared, prepare, run
 from mekong.measure._gini import gini_agg, gini_rows
 from mekong.measure.errors import MeasureError
 
@@ -114,6 +114,26 @@ class PovertyEstimator:
         if "sst" in self.names:
             aggs.extend(gini_agg(self._gap(), w, "_mk_gg"))
         return Aggregation(aggs=aggs, finish=self._finish())
+
+    def linear_form(self, keys: list[str]) -> LinearForm | None:
+        """FGT, Watts and the number of poor are ratios of totals (or totals):
+        :math:`u_i = (v_i - P)/N = v_i/N - (P/N) \\cdot 1`; Sen and SST need sorted
+        Ginis of other variables, so they take the per-row path."""
+        del keys
+        if not self.order_preserving:
+            return None
+        totals: dict[str, pl.Expr] = {"_mk_pN": pl.lit(1.0)}
+        for name in self._totals_needed():
+            totals[f"_mk_pT_{name}"] = self._row_value(name)
+        n = pl.col("_mk_pN")
+        influence: dict[str, dict[str, pl.Expr]] = {}
+        for name in self.names:
+            t = f"_mk_pT_{name}"
+            if name == "poor":
+                influence[name] = {t: pl.lit(1.0)}
+            else:
+                influence[name] = {t: 1 / n, "_mk_pN": -pl.col(t) / n**2}
+        return LinearForm(totals=totals, finish=self._finish(), influence=influence)
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         agg = self.aggregation()
