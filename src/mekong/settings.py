@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mekong.core.env import env_bool, env_int, env_list, env_str
@@ -156,3 +157,21 @@ MEKONG_PAGE_SIZE = 25
 
 # Conversions use the latest rate on or before the value date, at most this many days old.
 MEKONG_FX_MAX_AGE_DAYS = env_int("MEKONG_FX_MAX_AGE_DAYS", 31)
+
+
+def _cache(url: str) -> dict[str, object]:
+    """``locmem://`` (one process), ``redis://host:port/db`` (shared), ``dummy://`` (off)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[9:]}
+    raise ImproperlyConfigured(
+        f"MEKONG_CACHE_URL must start with locmem://, redis:// or dummy://; got {url!r}"
+    )
+
+
+# Dashboards cache their data; production shares one Redis between web processes.
+CACHES = {"default": _cache(env_str("MEKONG_CACHE_URL", "locmem://"))}
+MEKONG_DASHBOARD_CACHE_SECONDS = env_int("MEKONG_DASHBOARD_CACHE_SECONDS", 600)
