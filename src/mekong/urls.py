@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("results/", include("mekong.results.urls")),
     path("", include("mekong.projects.urls")),
     path("", include("mekong.registry.urls")),
     path("", include("mekong.registry.urls_import")),

@@ -81,12 +81,14 @@ def _register_routers() -> None:
     from mekong.projects.api import router as projects_router
     from mekong.registry.api import router as registry_router
     from mekong.registry.api_exits import router as exits_router
+    from mekong.results.api_dashboard import router as dashboards_router
 
     api.add_router("/", geo_router)
     api.add_router("/", partners_router)
     api.add_router("/", projects_router)
     api.add_router("/", registry_router)
     api.add_router("/", exits_router)
+    api.add_router("/dashboards/", dashboards_router)
 
 
 _register_routers()

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("home", _("Overview")), ("map", _("Map")), ("village-list", _("Villages"))]
     if signed_in:
         items.insert(1, ("project-list", _("Projects")))
+        items.insert(2, ("results:dashboard-list", _("Dashboards")))
         items.append(("organisation-list", _("Organisations")))
         items.append(("alert-list", _("Alerts")))
     return {"nav_items": items, "nav_signed_in": signed_in}
