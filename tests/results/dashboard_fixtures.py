@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from mekong.results.models import (
@@ -253,4 +254,7 @@ def build_dashboard_world(results: ResultsWorld) -> DashboardWorld:
 
 @pytest.fixture
 def dashboard_world(results_world: ResultsWorld) -> DashboardWorld:
+    # Row ids repeat between tests (rolled-back transactions), so a cached response of an
+    # earlier test could match a key here; start from an empty cache.
+    cache.clear()
     return build_dashboard_world(results_world)
