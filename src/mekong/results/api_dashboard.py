@@ -6,7 +6,7 @@ then answers from the cache or builds the response from precomputed rows.
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from mekong.results import dashboards
@@ -16,7 +16,7 @@ router = Router(tags=["dashboards"])
 
 
 @router.get("/{framework_id}/summary", response=dict[str, Any])
-def summary(request: HttpRequest, framework_id: int, period: int | None = None) -> Any:
+def summary(request: HttpRequest, framework_id: int, period: int | None = None) -> HttpResponse:
     """Framework, periods, indicators and the countries in the reader's scope."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     chosen = dashboards.period_choose(scope=scope, period_id=period)
@@ -30,7 +30,7 @@ def summary(request: HttpRequest, framework_id: int, period: int | None = None) 
 
 
 @router.get("/{framework_id}/targets", response=dict[str, Any])
-def targets(request: HttpRequest, framework_id: int, period: int | None = None) -> Any:
+def targets(request: HttpRequest, framework_id: int, period: int | None = None) -> HttpResponse:
     """Target, actual and percentage of target of every indicator in a period."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     chosen = dashboards.period_choose(scope=scope, period_id=period)
@@ -48,7 +48,7 @@ def targets(request: HttpRequest, framework_id: int, period: int | None = None) 
 
 
 @router.get("/{framework_id}/headcount", response=dict[str, Any])
-def headcount(request: HttpRequest, framework_id: int, scheme: str | None = None) -> Any:
+def headcount(request: HttpRequest, framework_id: int, scheme: str | None = None) -> HttpResponse:
     """Poverty headcount by village and survey round with confidence intervals."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     return cached(
@@ -61,7 +61,7 @@ def headcount(request: HttpRequest, framework_id: int, scheme: str | None = None
 
 
 @router.get("/{framework_id}/mpi", response=dict[str, Any])
-def mpi(request: HttpRequest, framework_id: int, scheme: str | None = None) -> Any:
+def mpi(request: HttpRequest, framework_id: int, scheme: str | None = None) -> HttpResponse:
     """Each MPI indicator's contribution to the adjusted headcount ratio M0."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     return cached(
@@ -74,7 +74,7 @@ def mpi(request: HttpRequest, framework_id: int, scheme: str | None = None) -> A
 
 
 @router.get("/{framework_id}/gic", response=dict[str, Any])
-def gic(request: HttpRequest, framework_id: int) -> Any:
+def gic(request: HttpRequest, framework_id: int) -> HttpResponse:
     """Growth incidence curve of per-capita income between two rounds."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     return cached(
@@ -92,7 +92,7 @@ def village_map(
     framework_id: int,
     indicator: int | None = None,
     period: int | None = None,
-) -> Any:
+) -> HttpResponse:
     """Villages in scope with coordinates and the chosen indicator's village values."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     chosen_period = dashboards.period_choose(scope=scope, period_id=period)
@@ -115,7 +115,7 @@ def drilldown(
     indicator: int | None = None,
     period: int | None = None,
     area: str | None = None,
-) -> Any:
+) -> HttpResponse:
     """One level of country → administrative area → village, for one indicator."""
     scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
     chosen_period = dashboards.period_choose(scope=scope, period_id=period)

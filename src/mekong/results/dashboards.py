@@ -32,7 +32,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any, Literal, TypedDict
 
@@ -225,9 +225,9 @@ def number_text(value: float | Decimal | None, decimals: int) -> str:
     """A figure as the reader's locale writes it (thousands grouped), or an en dash."""
     if value is None:
         return "–"
-    return formats.number_format(
-        round(float(value), decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
-    )
+    # Half away from zero, as readers round (62.5 % → 63 %), not to even.
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(exact, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -63,6 +63,9 @@
     var chart = chartIn("chart-targets");
     return fetchJson("targets", { period: cfg.period }).then(function (data) {
       var rows = data.rows;
+      // A partial scope has no percentage of the framework's targets, and raw values of
+      // different units cannot share one axis: the table alone says it.
+      el.hidden = !data.whole_scope;
       // Units differ between indicators, so the bars show each as a percentage of its target
       // when there is one; the tooltip gives the figures in their own units.
       chart.setOption({
@@ -236,7 +239,7 @@
           { name: L.ci, type: "line", stack: "ci", symbol: "none", lineStyle: { opacity: 0 }, color: COLOURS.band, areaStyle: { color: COLOURS.band },
             data: g.points.map(function (p) { return p.ci_high === null || p.ci_low === null ? null : p.ci_high - p.ci_low; }) },
           { name: L.growth, type: "line", data: g.points.map(function (p) { return p.growth; }), symbol: "none", itemStyle: { color: COLOURS.actual }, lineStyle: { width: 3 },
-            markLine: { symbol: "none", data: [{ yAxis: g.mean_growth, name: L.mean_growth }], label: { formatter: L.mean_growth }, lineStyle: { type: "dashed", color: "#555" } } }
+            markLine: { symbol: "none", data: [{ yAxis: g.mean_growth, name: L.mean_growth }], label: { formatter: L.mean_growth, position: "insideEndTop" }, lineStyle: { type: "dashed", color: "#555" } } }
         ]
       }, true);
       el.dataset.ready = "true";
@@ -272,7 +275,7 @@
                 (v.ci_low === null ? "" : "<br>" + L.ci + ": " + fmt(v.ci_low) + " – " + fmt(v.ci_high));
             }
           },
-          geo: { map: "mekong", roam: true, center: center, zoom: Math.max(1, Math.min(40, 18 / span)),
+          geo: { map: "mekong", roam: true, center: center, zoom: Math.max(1, Math.min(10, 18 / span)),
             itemStyle: { areaColor: "#eef3f0", borderColor: "#9fb3a8" }, emphasis: { itemStyle: { areaColor: "#dfeae4" }, label: { show: false } } },
           visualMap: {
             type: "continuous", seriesIndex: 0, dimension: 2, calculable: true, left: 10, bottom: 10,
