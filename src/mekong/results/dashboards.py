@@ -110,6 +110,12 @@ class DashboardScope:
         return list(Country.objects.filter(id__in=self.country_ids).order_by("iso3"))
 
     @property
+    def village_count(self) -> int:
+        if self._villages is not None:
+            return len(self._villages)
+        return _framework_villages(self.framework).filter(country_id__in=self.country_ids).count()
+
+    @property
     def villages(self) -> dict[str, VillageRef]:
         """The framework's villages in the user's scope, by code."""
         if self._villages is None:
@@ -741,7 +747,7 @@ def dashboard_summary(*, scope: DashboardScope, period: ReportingPeriod) -> dict
         ],
         "indicators": [indicator_ref(i) for i in framework.indicators.order_by("order", "code")],
         "countries": [{"iso3": c.iso3, "name": c.display_name} for c in scope.countries],
-        "villages": len(scope.villages),
+        "villages": scope.village_count,
         "whole_scope": scope.whole,
     }
 
