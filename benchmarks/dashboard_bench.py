@@ -324,6 +324,18 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
 # --- load --------------------------------------------------------------------------------
 
 
+def preloaded_app() -> Any:
+    """The WSGI application with the URLs and API imported before gunicorn forks, so no
+    worker pays the imports on its first timed request (as a production --preload does)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mekong.settings")
+    from django.urls import get_resolver
+
+    from mekong.wsgi import application
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view module)
+    return application
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -423,7 +435,12 @@ def serve_and_measure(
             sys.executable,
             "-m",
             "gunicorn",
-            "mekong.wsgi:application",
+            "dashboard_bench:preloaded_app()",
+            "--preload",
+            "--pythonpath",
+            str(ROOT / "benchmarks"),
+            "--timeout",
+            "120",
             "--workers",
             str(args.workers),
             "--bind",

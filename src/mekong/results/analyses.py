@@ -88,8 +88,21 @@ def _payloads(framework: ResultsFramework, kind: AnalysisKind) -> dict[str, Any]
     return {row.key: row.payload for row in rows.only("key", "payload")}
 
 
-def headcount_by_village(framework: ResultsFramework) -> dict[str, HeadcountByVillage]:
-    """Every scheme's headcount series of the framework, by scheme code."""
+def headcount_schemes(framework: ResultsFramework) -> list[str]:
+    """Codes of the schemes with a headcount series, without reading the (large) payloads."""
+    rows = Analysis.objects.filter(framework=framework, kind=AnalysisKind.HEADCOUNT_BY_VILLAGE)
+    return sorted(rows.values_list("key", flat=True))
+
+
+def headcount_by_village(
+    framework: ResultsFramework, scheme: str | None = None
+) -> dict[str, HeadcountByVillage]:
+    """The headcount series of one scheme (or of every scheme), by scheme code."""
+    if scheme is not None:
+        row = Analysis.objects.filter(
+            framework=framework, kind=AnalysisKind.HEADCOUNT_BY_VILLAGE, key=scheme
+        ).first()
+        return {scheme: row.payload} if row is not None else {}
     found: dict[str, HeadcountByVillage] = _payloads(framework, AnalysisKind.HEADCOUNT_BY_VILLAGE)
     return found
 

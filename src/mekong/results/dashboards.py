@@ -399,23 +399,32 @@ def headcount_series(*, scope: DashboardScope, scheme: str | None = None) -> dic
     """Headcount by village and round (with CIs) for the villages in scope.
 
     Schemes with no village left in scope are dropped; ``scheme`` picks one (default: the
-    first in code order).
+    first in code order). Whole-scope readers load only the chosen scheme's payload.
     """
     allowed = scope.villages
+    if scope.whole:
+        schemes = analyses.headcount_schemes(scope.framework)
+        if scheme is not None and scheme not in schemes:
+            raise NotFound(_("No headcount series for the scheme %(code)s.") % {"code": scheme})
+        chosen = scheme or (schemes[0] if schemes else None)
+        payloads = analyses.headcount_by_village(scope.framework, chosen) if chosen else {}
+    else:
+        payloads = analyses.headcount_by_village(scope.framework)
     series: dict[str, analyses.HeadcountByVillage] = {}
-    for code, payload in analyses.headcount_by_village(scope.framework).items():
+    for code, payload in payloads.items():
         villages = []
         for village in payload.get("villages", []):
             ref = allowed.get(village["code"])
             if ref is None:
                 continue
             villages.append({**village, "name": ref.name, "country": ref.country_name})
-        if villages:
+        if villages or scope.whole:
             series[code] = {**payload, "villages": villages}  # type: ignore[typeddict-item]
-    schemes = sorted(series)
-    if scheme is not None and scheme not in series:
-        raise NotFound(_("No headcount series for the scheme %(code)s.") % {"code": scheme})
-    chosen = scheme or (schemes[0] if schemes else None)
+    if not scope.whole:
+        schemes = sorted(series)
+        if scheme is not None and scheme not in series:
+            raise NotFound(_("No headcount series for the scheme %(code)s.") % {"code": scheme})
+        chosen = scheme or (schemes[0] if schemes else None)
     return {
         "schemes": schemes,
         "scheme": chosen,
