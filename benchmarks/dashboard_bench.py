@@ -478,6 +478,8 @@ def main() -> int:
     parser.add_argument(
         "--cache", nargs="+", default=["redis", "none"], choices=["redis", "locmem", "none"]
     )
+    parser.add_argument("--keep", help="keep the database; write its description here")
+    parser.add_argument("--reuse", help="reuse a database kept with --keep (its description)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -485,6 +487,11 @@ def main() -> int:
         return 0
 
     url = _db_url(args.postgres, DB_NAME)
+    if args.reuse:
+        data = json.loads(Path(args.reuse).read_text())
+        for cache in args.cache:
+            _print_table(cache, serve_and_measure(url, data, args, cache))
+        return 0
     _admin(args.postgres, f"DROP DATABASE IF EXISTS {DB_NAME}")
     _admin(args.postgres, f"CREATE DATABASE {DB_NAME}")
     try:
@@ -520,21 +527,29 @@ def main() -> int:
         print("| cache | endpoint | requests | median ms | p95 ms |")
         print("|---|---|---:|---:|---:|")
         for cache in args.cache:
-            timings = serve_and_measure(url, data, args, cache)
-            everything: list[float] = []
-            for name, values in timings.items():
-                everything += values
-                print(
-                    f"| {cache} | {name} | {len(values)} | "
-                    f"{statistics.median(values) * 1000:.0f} | {_p95(values) * 1000:.0f} |"
-                )
-            print(
-                f"| {cache} | **all** | {len(everything)} | "
-                f"{statistics.median(everything) * 1000:.0f} | {_p95(everything) * 1000:.0f} |"
-            )
+            _print_table(cache, serve_and_measure(url, data, args, cache))
     finally:
-        _admin(args.postgres, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if args.keep:
+            Path(args.keep).write_text(json.dumps(data))
+        else:
+            _admin(args.postgres, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     return 0
+
+
+def _print_table(cache: str, timings: dict[str, list[float]]) -> None:
+    everything: list[float] = []
+    for name, values in timings.items():
+        everything += values
+        print(
+            f"| {cache} | {name} | {len(values)} | "
+            f"{statistics.median(values) * 1000:.0f} | {_p95(values) * 1000:.0f} |",
+            flush=True,
+        )
+    print(
+        f"| {cache} | **all** | {len(everything)} | "
+        f"{statistics.median(everything) * 1000:.0f} | {_p95(everything) * 1000:.0f} |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

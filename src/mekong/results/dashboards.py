@@ -29,6 +29,7 @@ cells computed from the households themselves, not an aggregate of villages.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,26 +120,41 @@ class DashboardScope:
     def villages(self) -> dict[str, VillageRef]:
         """The framework's villages in the user's scope, by code."""
         if self._villages is None:
+            # Tuples, not model instances: a programme has thousands of villages.
             rows = (
                 _framework_villages(self.framework)
                 .filter(country_id__in=self.country_ids)
-                .select_related("country", "admin_area")
                 .order_by("country__iso3", "name_latin")
-            )
-            self._villages = {
-                v.code: VillageRef(
-                    id=v.id,
-                    code=v.code,
-                    name=v.display_name,
-                    country_iso3=v.country.iso3,
-                    country_name=v.country.display_name,
-                    area_path=v.admin_area.path,
-                    area_id=v.admin_area_id,
-                    lat=float(v.latitude),
-                    lon=float(v.longitude),
-                    population=v.population,
+                .values_list(
+                    "id",
+                    "code",
+                    "name_latin",
+                    "name_local",
+                    "country__iso3",
+                    "admin_area__path",
+                    "admin_area_id",
+                    "latitude",
+                    "longitude",
+                    "population",
                 )
-                for v in rows
+            )
+            names = {c.iso3: c.display_name for c in self.countries}
+            probe = Village(name_latin="latin", name_local="local")
+            local_first = {iso3: probe.display_name_for(iso3) == "local" for iso3 in names}
+            self._villages = {
+                code: VillageRef(
+                    id=pk,
+                    code=code,
+                    name=(local or latin) if local_first.get(iso3) else latin,
+                    country_iso3=iso3,
+                    country_name=names.get(iso3, iso3),
+                    area_path=path,
+                    area_id=area_id,
+                    lat=float(lat),
+                    lon=float(lon),
+                    population=population,
+                )
+                for pk, code, latin, local, iso3, path, area_id, lat, lon, population in rows
             }
         return self._villages
 
@@ -476,25 +492,39 @@ def growth_incidence_curve(*, scope: DashboardScope) -> dict[str, Any]:
 # --- map and drill-down ------------------------------------------------------------------
 
 
-def _village_cells(indicator: Indicator, period: ReportingPeriod) -> dict[str, IndicatorValue]:
-    cells = IndicatorValue.objects.filter(
-        indicator=indicator, period=period, disaggregation_key__startswith="village="
-    ).only(
-        "disaggregation_key",
-        "value",
-        "se",
-        "ci_low",
-        "ci_high",
-        "n",
-        "population",
-        "unavailable_reason",
-    )
-    found: dict[str, IndicatorValue] = {}
-    for cell in cells:
-        key = cell.disaggregation_key
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The parts of an IndicatorValue a dashboard shows."""
+
+    value: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    population: float | None
+
+
+_CELL_FIELDS = ("disaggregation_key", "value", "se", "ci_low", "ci_high", "n", "population")
+
+
+def _cells(values: QuerySet[IndicatorValue], prefix: str) -> dict[str, Cell]:
+    """Single-dimension cells ``<prefix>=<code>`` by code (tuples, not model instances)."""
+    found: dict[str, Cell] = {}
+    for key, value, se, ci_low, ci_high, n, population in values.values_list(*_CELL_FIELDS):
         if "|" not in key:
-            found[key.removeprefix("village=")] = cell
+            found[key.removeprefix(prefix)] = Cell(
+                _float(value), se, ci_low, ci_high, n, population
+            )
     return found
+
+
+def _village_cells(indicator: Indicator, period: ReportingPeriod) -> dict[str, Cell]:
+    return _cells(
+        IndicatorValue.objects.filter(
+            indicator=indicator, period=period, disaggregation_key__startswith="village="
+        ),
+        "village=",
+    )
 
 
 class MapPoint(TypedDict):
@@ -504,7 +534,6 @@ class MapPoint(TypedDict):
     lat: float
     lon: float
     value: float | None
-    text: str
     ci_low: float | None
     ci_high: float | None
     n: int | None
@@ -518,7 +547,7 @@ def map_data(
     points: list[MapPoint] = []
     for ref in scope.villages.values():
         cell = cells.get(ref.code)
-        value = _float(cell.value) if cell is not None else None
+        value = cell.value if cell is not None else None
         points.append(
             {
                 "code": ref.code,
@@ -527,7 +556,6 @@ def map_data(
                 "lat": ref.lat,
                 "lon": ref.lon,
                 "value": value,
-                "text": number_text(value, indicator.decimals),
                 "ci_low": cell.ci_low if cell is not None else None,
                 "ci_high": cell.ci_high if cell is not None else None,
                 "n": cell.n if cell is not None else None,
@@ -566,7 +594,7 @@ def _area_row(
     key: str,
     name: str,
     members: list[VillageRef],
-    cells: dict[str, IndicatorValue],
+    cells: dict[str, Cell],
     indicator: Indicator,
 ) -> DrillRow:
     combined: list[tuple[float, float | None, float | None]] = []
@@ -576,7 +604,7 @@ def _area_row(
         if cell is None or cell.value is None:
             continue
         weight = cell.population if cell.population is not None else ref.population
-        combined.append((float(cell.value), float(weight) if weight else None, cell.se))
+        combined.append((cell.value, float(weight) if weight else None, cell.se))
         n_total += cell.n or 0
     value, se, method = _combine(combined, unit=indicator.unit)
     if not combined:
@@ -600,11 +628,11 @@ def _cell_row(
     key: str | None,
     kind: Literal["country", "village"],
     name: str,
-    cell: IndicatorValue | None,
+    cell: Cell | None,
     indicator: Indicator,
     villages: int,
 ) -> DrillRow:
-    value = _float(cell.value) if cell is not None else None
+    value = cell.value if cell is not None else None
     return {
         "key": key,
         "kind": kind,
@@ -643,16 +671,16 @@ def drilldown(
     path: list[Crumb] = [{"key": None, "name": _("All countries")}]
     rows: list[DrillRow] = []
     if area is None:
-        cells = {
-            v.disaggregation_key.removeprefix("country="): v
-            for v in IndicatorValue.objects.filter(
+        cells = _cells(
+            IndicatorValue.objects.filter(
                 indicator=indicator,
                 period=period,
                 disaggregation_key__in=[f"country={c.iso3}" for c in scope.countries],
-            )
-        }
+            ),
+            "country=",
+        )
+        per_country = Counter(r.country_iso3 for r in refs)
         for country in scope.countries:
-            members = [r for r in refs if r.country_iso3 == country.iso3]
             rows.append(
                 _cell_row(
                     key=f"country:{country.iso3}",
@@ -660,7 +688,7 @@ def drilldown(
                     name=country.display_name,
                     cell=cells.get(country.iso3),
                     indicator=indicator,
-                    villages=len(members),
+                    villages=per_country[country.iso3],
                 )
             )
         return _drill_result(indicator, period, path, rows, level="country")

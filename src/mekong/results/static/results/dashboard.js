@@ -271,7 +271,7 @@
             formatter: function (p) {
               var v = p.data.village;
               return "<b>" + echarts.format.encodeHTML(v.name) + "</b> · " + echarts.format.encodeHTML(v.country) + "<br>" +
-                echarts.format.encodeHTML(data.indicator.code) + ": " + (v.value === null ? L.no_value : v.text + " " + echarts.format.encodeHTML(unit)) +
+                echarts.format.encodeHTML(data.indicator.code) + ": " + (v.value === null ? L.no_value : fmt(v.value, data.indicator.decimals) + " " + echarts.format.encodeHTML(unit)) +
                 (v.ci_low === null ? "" : "<br>" + L.ci + ": " + fmt(v.ci_low) + " – " + fmt(v.ci_high));
             }
           },
