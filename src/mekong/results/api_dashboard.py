@@ -6,11 +6,13 @@ then answers from the cache or builds the response from precomputed rows.
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from mekong.results import dashboards
 from mekong.results.dashboard_cache import cached, data_version
+from mekong.results.models import IndicatorValue
 
 router = Router(tags=["dashboards"])
 
@@ -38,7 +40,13 @@ def targets(request: HttpRequest, framework_id: int, period: int | None = None) 
         scope=scope,
         endpoint="targets",
         params={"period": chosen.id},
-        version=data_version(framework_id=framework_id, values=True, period=chosen, targets=True),
+        version=data_version(
+            framework_id=framework_id,
+            cells=IndicatorValue.objects.filter(period=chosen).filter(
+                Q(disaggregation_key="") | Q(disaggregation_key__startswith="country=")
+            ),
+            targets=True,
+        ),
         build=lambda: {
             "period": chosen.code,
             "whole_scope": scope.whole,
@@ -102,7 +110,8 @@ def village_map(
         endpoint="map",
         params={"indicator": chosen.id, "period": chosen_period.id},
         version=data_version(
-            framework_id=framework_id, values=True, period=chosen_period, indicator=chosen
+            framework_id=framework_id,
+            cells=IndicatorValue.objects.filter(indicator=chosen, period=chosen_period),
         ),
         build=lambda: dashboards.map_data(scope=scope, indicator=chosen, period=chosen_period),
     )
@@ -125,7 +134,8 @@ def drilldown(
         endpoint="drilldown",
         params={"indicator": chosen.id, "period": chosen_period.id, "area": area},
         version=data_version(
-            framework_id=framework_id, values=True, period=chosen_period, indicator=chosen
+            framework_id=framework_id,
+            cells=IndicatorValue.objects.filter(indicator=chosen, period=chosen_period),
         ),
         build=lambda: dashboards.drilldown(
             scope=scope, indicator=chosen, period=chosen_period, area=area or None

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet, Subquery, Value
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
@@ -30,53 +30,53 @@ from mekong.results.models import (
     Analysis,
     Indicator,
     IndicatorValue,
-    ReportingPeriod,
+    ResultsFramework,
     Target,
 )
+
+
+def _scalar(rows: QuerySet[Any], aggregate: Any) -> Subquery:
+    """``rows`` reduced to one aggregate, as a subquery (grouped by a constant)."""
+    return Subquery(
+        rows.order_by().values(one=Value(1)).annotate(result=aggregate).values("result")[:1]
+    )
+
+
+def _latest(rows: QuerySet[Any], field: str) -> Subquery:
+    return Subquery(rows.order_by(f"-{field}").values(field)[:1])
 
 
 def data_version(
     *,
     framework_id: int,
-    values: bool = False,
-    period: ReportingPeriod | None = None,
-    indicator: Indicator | None = None,
+    cells: QuerySet[IndicatorValue] | None = None,
     targets: bool = False,
     analyses: bool = False,
 ) -> str:
-    """A text that changes whenever the rows a response reads change."""
-    parts: list[Any] = []
-    # Indicator names, units and baselines are read by every value-based response.
-    indicator_history = Indicator.history.model
-    parts.append(
-        indicator_history.objects.filter(framework_id=framework_id).aggregate(
-            last=Max("history_id")
-        )["last"]
-    )
-    if values:
-        cells = IndicatorValue.objects.filter(indicator__framework_id=framework_id)
-        history = IndicatorValue.history.model.objects.filter(indicator__framework_id=framework_id)
-        if period is not None:
-            cells = cells.filter(period=period)
-            history = history.filter(period_id=period.id)
-        if indicator is not None:
-            cells = cells.filter(indicator=indicator)
-            history = history.filter(indicator_id=indicator.id)
-        found = cells.aggregate(last=Max("computed_at"), count=Count("id"))
-        parts += [found["last"], found["count"], history.aggregate(last=Max("history_id"))["last"]]
+    """A text that changes whenever the rows a response reads change: ``cells`` are the value
+    rows it reads (their latest ``computed_at``, count and latest history row); indicators
+    are always included (names, units, baselines). One query, whatever is asked."""
+    indicator_history = Indicator.history.model.objects.filter(framework_id=framework_id)
+    parts: dict[str, Subquery] = {"v_indicators": _latest(indicator_history, "history_id")}
+    if cells is not None:
+        history = IndicatorValue.history.model.objects.filter(id__in=cells.order_by().values("id"))
+        parts["v_computed"] = _scalar(cells, Max("computed_at"))
+        parts["v_count"] = _scalar(cells, Count("id"))
+        parts["v_edited"] = _latest(history, "history_id")
     if targets:
-        target_history = Target.history.model
-        parts.append(
-            target_history.objects.filter(indicator__framework_id=framework_id).aggregate(
-                last=Max("history_id")
-            )["last"]
-        )
+        target_history = Target.history.model.objects.filter(indicator__framework_id=framework_id)
+        parts["v_targets"] = _latest(target_history, "history_id")
     if analyses:
-        found = Analysis.objects.filter(framework_id=framework_id).aggregate(
-            last=Max("computed_at"), count=Count("id")
-        )
-        parts += [found["last"], found["count"]]
-    return "|".join(str(p) for p in parts)
+        found = Analysis.objects.filter(framework_id=framework_id)
+        parts["v_analyses"] = _scalar(found, Max("computed_at"))
+        parts["v_analysis_count"] = _scalar(found, Count("id"))
+    row = (
+        ResultsFramework.objects.filter(id=framework_id)
+        .annotate(**parts)
+        .values_list(*parts)
+        .first()
+    )
+    return "|".join(str(p) for p in row or ())
 
 
 def cached(
