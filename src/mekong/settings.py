@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mekong.core.env import env_bool, env_int, env_list, env_str
@@ -162,3 +163,21 @@ MEKONG_FX_MAX_AGE_DAYS = env_int("MEKONG_FX_MAX_AGE_DAYS", 31)
 # DHIS2 exports: country ISO3 (or project/programme code) → org unit UID of the receiving
 # DHIS2, e.g. "MMR=ImspTQPwCqd,LAO=O6uvpzGd5pu" (see mekong.exchange.indicators).
 DHIS2_ORG_UNITS = env_str("MEKONG_DHIS2_ORG_UNITS", "")
+
+
+def _cache(url: str) -> dict[str, object]:
+    """``locmem://`` (one process), ``redis://host:port/db`` (shared), ``dummy://`` (off)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[9:]}
+    raise ImproperlyConfigured(
+        f"MEKONG_CACHE_URL must start with locmem://, redis:// or dummy://; got {url!r}"
+    )
+
+
+# Dashboards cache their data; production shares one Redis between web processes.
+CACHES = {"default": _cache(env_str("MEKONG_CACHE_URL", "locmem://"))}
+MEKONG_DASHBOARD_CACHE_SECONDS = env_int("MEKONG_DASHBOARD_CACHE_SECONDS", 600)

@@ -83,6 +83,7 @@ def _register_routers() -> None:
     from mekong.registry.api_exits import router as exits_router
     from mekong.reports.api import router as reports_router
     from mekong.results.api import router as results_router
+    from mekong.results.api_dashboard import router as dashboards_router
 
     api.add_router("/", geo_router)
     api.add_router("/", partners_router)
@@ -91,6 +92,7 @@ def _register_routers() -> None:
     api.add_router("/", exits_router)
     api.add_router("/reports/", reports_router)
     api.add_router("/results", results_router)
+    api.add_router("/dashboards/", dashboards_router)
 
 
 _register_routers()

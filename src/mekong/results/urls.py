@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from mekong.results import views
+from mekong.results import views, views_dashboard
 
 app_name = "results"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("values/<int:value_id>/", views.value_detail, name="value-detail"),
     path("values/<int:value_id>/<slug:step>/", views.value_step, name="value-step"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),
+    path("dashboards/", views_dashboard.dashboard_list, name="dashboard-list"),
+    path("<int:framework_id>/dashboard/", views_dashboard.dashboard, name="dashboard"),
 ]

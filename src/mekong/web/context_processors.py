@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if signed_in:
         items.insert(1, ("project-list", _("Projects")))
         items.insert(2, ("results:framework-list", _("Results")))
+        items.insert(3, ("results:dashboard-list", _("Dashboards")))
         items.append(("organisation-list", _("Organisations")))
         items.append(("alert-list", _("Alerts")))
     return {"nav_items": items, "nav_signed_in": signed_in}
