@@ -54,6 +54,9 @@ AGE_BANDS: tuple[tuple[int, str], ...] = ((14, "0-14"), (24, "15-24"), (59, "25-
 OLDEST_BAND = "60+"
 UNKNOWN = "unknown"
 
+# Stream PostgreSQL reads through COPY (tests turn it off to compare with the cursor path).
+USE_COPY = True
+
 WG_COLUMNS = (
     "wg_seeing",
     "wg_hearing",
@@ -147,7 +150,7 @@ def _fetch(sql: str, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.D
     cast to ``schema`` here, so both paths give the same frame. Booleans travel as 0/1.
     """
     raw_schema = {name: pl.String for name in schema}
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and USE_COPY:
         buffer = io.BytesIO()
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
@@ -177,6 +180,9 @@ def _fetch(sql: str, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.D
             casts.append(column.cast(pl.Int8).cast(pl.Boolean).alias(name))
         elif dtype == pl.Date:
             casts.append(column.str.to_date("%Y-%m-%d").alias(name))
+        elif dtype == pl.String:
+            # COPY writes NULL and "" differently from a cursor; blank means unknown in both.
+            casts.append(pl.when(column == "").then(None).otherwise(column).alias(name))
         else:
             casts.append(column.cast(dtype).alias(name))
     return frame.with_columns(casts)
@@ -292,10 +298,7 @@ def load_register(village_ids: Sequence[int]) -> RegisterFrames:
             (pl.col("net_income") / pl.col("size")).alias("per_capita_income"),
             pl.col("disability").fill_null(False),
             pl.col("head_sex").fill_null(UNKNOWN),
-            pl.when(pl.col("head_ethnicity").is_null() | (pl.col("head_ethnicity") == ""))
-            .then(pl.lit(UNKNOWN))
-            .otherwise(pl.col("head_ethnicity"))
-            .alias("head_ethnicity"),
+            pl.col("head_ethnicity").fill_null(UNKNOWN),
             age_band(pl.col("round_year") - pl.col("head_birth_year")).alias("head_age_band"),
         )
         .drop("head_birth_year", "village_id", "net_income")
