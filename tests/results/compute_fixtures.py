@@ -37,8 +37,8 @@ from mekong.results.models import (
     disaggregation_key,
 )
 from tests.conftest import World
-from tests.results.conftest import ResultsWorld
 from tests.registry.exit_fixtures import household, observe
+from tests.results.conftest import ResultsWorld
 
 HEADS = {"MM-H1": ("F", "Shan"), "MM-H2": ("M", "Shan"), "MM-H3": ("F", "Chin"), "MM-H4": ("M", "")}
 
@@ -55,7 +55,7 @@ def computed(
 ) -> Indicator:
     return Indicator.objects.create(
         framework=framework,
-        result=framework.nodes.order_by("id").first(),
+        result=framework.nodes.order_by("id")[0],
         code=code,
         name=code,
         unit=unit,

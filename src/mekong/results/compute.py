@@ -593,7 +593,7 @@ def _assets(
 def _projects(framework: ResultsFramework) -> Iterable[Project]:
     if framework.project_id is not None:
         return Project.objects.filter(id=framework.project_id)
-    return Project.objects.filter(programme_id=framework.programme_id)
+    return Project.objects.filter(programme=framework.programme)
 
 
 def _deliveries(

@@ -123,16 +123,16 @@ def framework_village_ids(framework: ResultsFramework) -> tuple[int, ...]:
     if framework.project_id is not None:
         projects = Project.objects.filter(id=framework.project_id)
     else:
-        projects = Project.objects.filter(programme_id=framework.programme_id)
+        projects = Project.objects.filter(programme=framework.programme)
     ids = projects.values_list("villages__id", flat=True)
     return tuple(sorted({i for i in ids if i is not None}))
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
-    expr = pl.when(age.is_null()).then(pl.lit(UNKNOWN))
+    expr: Any = pl.when(age.is_null()).then(pl.lit(UNKNOWN))
     for upper, label in AGE_BANDS:
         expr = expr.when(age <= upper).then(pl.lit(label))
-    return expr.otherwise(pl.lit(OLDEST_BAND))
+    return expr.otherwise(pl.lit(OLDEST_BAND))  # type: ignore[no-any-return]
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _with_classifications(
                 code=code,
                 kind=kind,
                 config=config or {},
-                mpi_weights=dict(parsed.weights),
+                mpi_weights={str(k): v for k, v in parsed.weights.items()},
                 mpi_k=parsed.k,
             )
         schemes[code] = info
