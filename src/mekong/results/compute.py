@@ -356,10 +356,18 @@ def _with_category(rows: pl.DataFrame, comp: Computation, frames: RegisterFrames
     return rows.with_columns(pl.col(f"{scheme}:level").fill_null("unknown").alias("_category"))
 
 
-def _design(rows: pl.DataFrame) -> Design | None:
-    if rows.height and bool(rows["is_sample"].any()):
-        return Design(weight="weight", strata="country", psu="village", singleton="center")
-    return None
+# Villages are the primary sampling units and countries the strata (issue #6). A village's
+# own estimate is a domain of a single PSU, whose between-PSU variance does not exist; its
+# sampling error is the one within the village: households as units, villages as strata.
+DESIGN = Design(weight="weight", strata="country", psu="village", singleton="center")
+VILLAGE_DESIGN = Design(weight="weight", strata="village", singleton="center")
+
+
+def _design(rows: pl.DataFrame, dimension: str | None = None) -> Design | None:
+    """The survey design when the rows come from a sample round; None for a census."""
+    if not (rows.height and bool(rows["is_sample"].any())):
+        return None
+    return VILLAGE_DESIGN if dimension == Dimension.VILLAGE else DESIGN
 
 
 def _clean(x: Any) -> float | None:
@@ -376,6 +384,8 @@ def _cells_from(
     for row in out.filter(pl.col("measure") == measure_name).iter_rows(named=True):
         estimate = _clean(row["estimate"])
         se, low, high = (_clean(row[c]) for c in ("se", "ci_low", "ci_high"))
+        if low is None or high is None:
+            se = None  # no degrees of freedom left: the SE is not estimable either
         cell = {dimension: _category_text(row["_cell"])} if dimension else {}
         cells.append(
             Cell(
@@ -401,7 +411,7 @@ def _category_text(value: Any) -> str:
 
 
 def _run_cells(
-    compute: Callable[[pl.DataFrame, str | None], pl.DataFrame],
+    compute: Callable[[pl.DataFrame, str | None, Design | None], pl.DataFrame],
     rows: pl.DataFrame,
     per_person: bool,
     dimensions: Sequence[str],
@@ -411,7 +421,7 @@ def _run_cells(
 ) -> list[Cell]:
     """The total and each dimension's cells of one estimate, household- or person-level."""
     cells = _cells_from(
-        compute(rows.with_columns(pl.lit(0).alias("_cell")), None).with_columns(
+        compute(rows.with_columns(pl.lit(0).alias("_cell")), None, _design(rows)).with_columns(
             pl.lit(None).alias("_cell")
         ),
         None,
@@ -423,10 +433,11 @@ def _run_cells(
             people = _people(rows, frames, dimension)
             if people.height == 0:
                 continue
-            out = compute(people, "_cell")
+            out = compute(people, "_cell", _design(rows, dimension))
         else:
             column = HOUSEHOLD_DIMENSION_COLUMN[Dimension(dimension)]
-            out = compute(rows.with_columns(pl.col(column).alias("_cell")), "_cell")
+            cells_frame = rows.with_columns(pl.col(column).alias("_cell"))
+            out = compute(cells_frame, "_cell", _design(rows, dimension))
         cells.extend(_cells_from(out, dimension, scale, measure_name))
     return cells
 
@@ -447,9 +458,8 @@ def _share_cells(
     frames: RegisterFrames,
 ) -> list[Cell]:
     rows = rows.with_columns(y.alias("_y"))
-    design = _design(rows)
 
-    def compute(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    def compute(frame: pl.DataFrame, by: str | None, design: Design | None) -> pl.DataFrame:
         return inequality(
             frame,
             welfare="_y",
@@ -477,9 +487,8 @@ def _mean_income(
     lowest = rows["per_capita_income"].min()
     shift = -float(lowest) if isinstance(lowest, int | float) and lowest < 0 else 0.0
     rows = rows.with_columns((pl.col("per_capita_income") + shift).alias("_y"))
-    design = _design(rows)
 
-    def compute(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    def compute(frame: pl.DataFrame, by: str | None, design: Design | None) -> pl.DataFrame:
         return inequality(
             frame,
             welfare="_y",
@@ -531,10 +540,9 @@ def _mpi(
             _("The scheme %(code)s is not a multidimensional (MPI) scheme.") % {"code": comp.scheme}
         )
     rows = _classified(rows, comp.scheme, frames)
-    design = _design(rows)
     indicators = {f"{comp.scheme}:d:{name}": w for name, w in info.mpi_weights.items()}
 
-    def compute(frame: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    def compute(frame: pl.DataFrame, by: str | None, design: Design | None) -> pl.DataFrame:
         return alkire_foster(
             frame,
             indicators=indicators,
@@ -736,8 +744,9 @@ def _decimal(value: float | None) -> Decimal | None:
 
 
 def _stable(value: float | None) -> float | None:
-    """Floats to 12 significant digits, so a refresh of unchanged data writes nothing."""
-    return None if value is None else float(f"{value:.12g}")
+    """Floats to 9 decimals and 12 significant digits: parallel sums differ in the last bits
+    from run to run, and a refresh of unchanged data must write nothing."""
+    return None if value is None else float(f"{round(value, 9):.12g}")
 
 
 def _write_values(
@@ -930,10 +939,9 @@ def _headcount_by_village(frames: RegisterFrames, code: str, per_person: bool) -
     )
     design = None
     if bool(rows["is_sample"].any()):
-        # Each round is its own sample: strata are country × round, PSUs villages.
-        design = Design(
-            weight="weight", strata=("country", "round"), psu="village", singleton="center"
-        )
+        # Each round is its own sample and each village estimate a whole stratum (see
+        # VILLAGE_DESIGN): households are the units, strata village × round.
+        design = Design(weight="weight", strata=("village", "round"), singleton="center")
     estimates = inequality(
         rows,
         welfare="_y",
