@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
@@ -85,6 +86,9 @@ from mekong.results.models import (
 log = logging.getLogger(__name__)
 
 Z95 = 1.959963984540054
+# Deciles: each point costs a weighted quantile and its kernel-density SE in both rounds
+# (about a second per point at a million households), and nine points draw the curve.
+GIC_POINTS = tuple(i / 10 for i in range(1, 10))
 QUANTUM = Decimal(1).scaleb(-VALUE_PLACES)
 Progress = Callable[[str, int, int], None]
 
@@ -430,10 +434,13 @@ def _run_cells(
     )
     for dimension in dimensions:
         if per_person and dimension in PERSON_DIMENSIONS:
-            people = _people(rows, frames, dimension)
+            people = _people(rows, dimension)
             if people.height == 0:
                 continue
             out = compute(people, "_cell", _design(rows, dimension))
+            # n: people observed in the cell, not household × category rows.
+            counts = people.group_by("_cell").agg(pl.col("size").sum().alias("_people"))
+            out = out.join(counts, on="_cell").with_columns(pl.col("_people").alias("n"))
         else:
             column = HOUSEHOLD_DIMENSION_COLUMN[Dimension(dimension)]
             cells_frame = rows.with_columns(pl.col(column).alias("_cell"))
@@ -442,11 +449,20 @@ def _run_cells(
     return cells
 
 
-def _people(rows: pl.DataFrame, frames: RegisterFrames, dimension: str) -> pl.DataFrame:
-    """One row per member observed in the household's round, with the household's values
-    and weight (``size`` 1: each row is a person)."""
-    persons = frames.persons.select("household_id", "round_id", pl.col(dimension).alias("_cell"))
-    return rows.join(persons, on=["household_id", "round_id"]).with_columns(pl.lit(1).alias("size"))
+def _people(rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """One row per household and category of ``dimension`` among the people observed in
+    its round, ``size`` the number of them. People of one household share its values and
+    weight, so weighting this row by weight × size gives the same estimate and the same
+    linearised variance as one row per person, with a fifth of the rows."""
+    parts = []
+    prefix = f"people:{dimension}="
+    for column in (c for c in rows.columns if c.startswith(prefix)):
+        parts.append(
+            rows.filter(pl.col(column) > 0).with_columns(
+                pl.col(column).alias("size"), pl.lit(column.removeprefix(prefix)).alias("_cell")
+            )
+        )
+    return pl.concat(parts) if parts else rows.clear().with_columns(pl.lit("").alias("_cell"))
 
 
 def _share_cells(
@@ -539,25 +555,54 @@ def _mpi(
         raise Unavailable(
             _("The scheme %(code)s is not a multidimensional (MPI) scheme.") % {"code": comp.scheme}
         )
-    rows = _classified(rows, comp.scheme, frames)
-    indicators = {f"{comp.scheme}:d:{name}": w for name, w in info.mpi_weights.items()}
+    rows = _with_mpi_score(_classified(rows, comp.scheme, frames), comp.scheme, frames)
+    # H, M0 and A as means (Alkire & Foster 2011): H = mean of p_i, M0 = mean of p_i c_i,
+    # A = mean of c_i over the poor (a domain, so its SE is the ratio's). The same numbers as
+    # mekong.measure.alkire_foster, whose subgroup decomposition costs seconds per dimension
+    # with 500 villages and which the cells do not need.
+    variable = {"H": "_mpi_poor", "M0": "_mpi_m0", "A": "_mpi_score"}[comp.measure]
 
     def compute(frame: pl.DataFrame, by: str | None, design: Design | None) -> pl.DataFrame:
-        return alkire_foster(
+        keys = ["_mpi_domain", *([by] if by else [])]
+        if comp.measure != "A":
+            frame = frame.with_columns(pl.lit(True).alias("_mpi_domain"))
+        else:
+            frame = frame.with_columns(pl.col("_mpi_poor").cast(pl.Boolean).alias("_mpi_domain"))
+        out = inequality(
             frame,
-            indicators=indicators,
-            k=info.mpi_k,
+            welfare=variable,
+            measures=["mean"],
             weight=None if design else "weight",
             size="size",
-            by=by,
+            by=keys,
             design=design,
         )
+        return out.filter(pl.col("_mpi_domain")).drop("_mpi_domain")
 
     scale = 100.0 if comp.measure == "H" else 1.0
     try:
-        return _run_cells(compute, rows, True, dimensions, frames, scale, comp.measure)
+        return _run_cells(compute, rows, True, dimensions, frames, scale)
     except MeasureError as exc:
         raise Unavailable(str(exc)) from exc
+
+
+def _with_mpi_score(rows: pl.DataFrame, code: str, frames: RegisterFrames) -> pl.DataFrame:
+    """Deprivation score c_i and poverty p_i = [c_i ≥ k], exactly: weights are fractions, so
+    scores are compared in integer units of their common denominator (a score of exactly k
+    is poor, as in registry.schemes)."""
+    info = frames.schemes[code]
+    weights = {name: Fraction(w) for name, w in info.mpi_weights.items()}
+    total = sum(weights.values(), Fraction(0))
+    unit = math.lcm(*(w.denominator for w in weights.values()), total.denominator)
+    k = Fraction(info.mpi_k) * total  # k is a share of the total weight
+    score = pl.sum_horizontal(
+        pl.col(f"{code}:d:{name}").cast(pl.Int64) * int(w * unit) for name, w in weights.items()
+    )
+    poor = score * k.denominator >= k.numerator * unit
+    return rows.with_columns(
+        poor.cast(pl.Float64).alias("_mpi_poor"),
+        (score / float(unit * total)).alias("_mpi_score"),
+    ).with_columns((pl.col("_mpi_poor") * pl.col("_mpi_score")).alias("_mpi_m0"))
 
 
 def _assets(
@@ -897,8 +942,8 @@ def compute_analyses(
         ``H``, censored headcounts and contributions in percent, ``A`` and ``M0`` 0–1.
     ``growth_incidence`` (key ``""``)
         ``{"from_round", "to_round", "currency", "points": [{"p", "growth", "ci_low",
-        "ci_high"}], "mean_growth"}``: growth of per-capita income at each percentile
-        ``p`` (0.05 … 0.95) between the first and the last round, in percent. Left out when
+        "ci_high"}], "mean_growth"}``: growth of per-capita income at each decile
+        ``p`` (0.1 … 0.9) between the first and the last round, in percent. Left out when
         the rounds report in more than one currency or fewer than two rounds exist.
     """
     out: dict[tuple[str, str], dict[str, Any]] = {}
@@ -1045,6 +1090,7 @@ def _growth_incidence(frames: RegisterFrames) -> dict[str, Any] | None:
             before,
             after,
             welfare="per_capita_income",
+            points=GIC_POINTS,
             weight="weight",
             size="size",
             design_before=designs[0],

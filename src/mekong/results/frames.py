@@ -1,9 +1,10 @@
 """The register as Polars frames for computing a framework's indicators.
 
-One row per household and survey round (``households``), and, loaded only when an indicator
-asks for a person-level disaggregation, one row per member observed in a round
-(``persons``). Frames carry internal ids and codes only — never a name, an ID number, a
-phone or a home's coordinates — so nothing personal can leak into values, analyses or logs.
+One row per household and survey round (``households``), with the people observed in that
+round counted by sex, age band and disability (person-level disaggregations need only these
+counts, so no frame of 4.7 million people is ever built). Frames carry internal ids and
+codes only — never a name, an ID number, a phone or a home's coordinates — so nothing
+personal can leak into values, analyses or logs.
 
 On PostgreSQL every query runs as ``COPY (SELECT …) TO STDOUT`` (CSV) straight into Polars,
 which reads a million households in seconds; elsewhere (SQLite) a plain cursor fetch. Both
@@ -15,12 +16,12 @@ Household frame columns:
 size, weight, currency, per_capita_income``, the fields of
 :data:`mekong.results.computations.OBSERVATION_FIELDS`, ``head_sex``, ``head_age_band``,
 ``head_ethnicity`` (``"unknown"`` when blank), ``disability`` (a member has "a lot of
-difficulty" or "cannot do" in a Washington Group domain in that round), and per scheme code
+difficulty" or "cannot do" in a Washington Group domain in that round), the people counts
+``people:sex=F``, ``people:sex=M``, ``people:age_band=<band>``, ``people:disability=yes|no``
+(members with an observation in the round), and per scheme code
 ``<code>:poor``, ``<code>:level``, ``<code>:value`` (the latest version of the scheme that
 classified the household in the round) plus ``<code>:d:<indicator>`` booleans for MPI
 schemes (from ``Classification.reasons["deprivations"]``).
-
-Person frame columns: ``household_id, round_id, sex, age_band, disability``.
 """
 
 from __future__ import annotations
@@ -108,14 +109,6 @@ class RegisterFrames:
     rounds: pl.DataFrame
     villages: pl.DataFrame
     village_ids: tuple[int, ...]
-    _persons: pl.DataFrame | None = None
-
-    @property
-    def persons(self) -> pl.DataFrame:
-        """Members observed in each round (loaded on first use: 4–5 rows per household)."""
-        if self._persons is None:
-            self._persons = load_persons(self.village_ids, self.rounds)
-        return self._persons
 
 
 def framework_village_ids(framework: ResultsFramework) -> tuple[int, ...]:
@@ -263,7 +256,7 @@ def load_register(village_ids: Sequence[int]) -> RegisterFrames:
         f"FROM {obs} o JOIN {hh} h ON h.id = o.household_id WHERE h.village_id IN ({ids})",
         schema,
     )
-    member, member_obs = Member._meta.db_table, MemberObservation._meta.db_table
+    member = Member._meta.db_table
     heads = (
         _fetch(
             f"SELECT m.household_id, m.id, m.sex, m.birth_year, m.ethnicity FROM {member} m "
@@ -281,22 +274,16 @@ def load_register(village_ids: Sequence[int]) -> RegisterFrames:
         .unique("household_id", keep="first")
         .drop("member_id")
     )
-    disabled = " OR ".join(f"mo.{c} >= 3" for c in WG_COLUMNS)
-    disability = _fetch(
-        f"SELECT DISTINCT m.household_id, mo.survey_round_id FROM {member_obs} mo "
-        f"JOIN {member} m ON m.id = mo.member_id JOIN {hh} h ON h.id = m.household_id "
-        f"WHERE h.village_id IN ({ids}) AND ({disabled})",
-        {"household_id": pl.Int64, "round_id": pl.Int64},
-    ).with_columns(pl.lit(True).alias("disability"))
-
+    people = _people_counts(ids, rounds)
     frame = (
         observations.join(villages.select("village_id", "village", "country"), on="village_id")
         .join(rounds.select("round_id", "round", "round_year", "is_sample"), on="round_id")
         .join(heads, on="household_id", how="left")
-        .join(disability, on=["household_id", "round_id"], how="left")
+        .join(people, on=["household_id", "round_id"], how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in people.columns if c.startswith("people:"))
         .with_columns(
             (pl.col("net_income") / pl.col("size")).alias("per_capita_income"),
-            pl.col("disability").fill_null(False),
+            (pl.col("people:disability=yes") > 0).alias("disability"),
             pl.col("head_sex").fill_null(UNKNOWN),
             pl.col("head_ethnicity").fill_null(UNKNOWN),
             age_band(pl.col("round_year") - pl.col("head_birth_year")).alias("head_age_band"),
@@ -392,30 +379,46 @@ def _with_classifications(
     return schemes, frame
 
 
-def load_persons(village_ids: Sequence[int], rounds: pl.DataFrame) -> pl.DataFrame:
-    """Members observed in a round: their sex, age band in the round's year, disability."""
-    ids = _ids(village_ids)
+def _people_counts(ids: str, rounds: pl.DataFrame) -> pl.DataFrame:
+    """People observed in each household and round, counted by sex, age band (from the birth
+    year and the round's year) and disability: ``people:<dimension>=<category>`` columns.
+
+    Counts rather than one row per person: 4.7 people per household would make this the
+    largest read of the refresh, and every person-level estimate only needs the counts
+    (people of one household share its values and weight)."""
     member, member_obs, hh = (
         Member._meta.db_table,
         MemberObservation._meta.db_table,
         Household._meta.db_table,
     )
-    disabled = " OR ".join(f"mo.{c} >= 3" for c in WG_COLUMNS)
-    persons = _fetch(
-        f"SELECT m.household_id, mo.survey_round_id, m.sex, m.birth_year, "
-        f"CASE WHEN {disabled} THEN 1 ELSE 0 END FROM {member_obs} mo "
-        f"JOIN {member} m ON m.id = mo.member_id JOIN {hh} h ON h.id = m.household_id "
-        f"WHERE h.village_id IN ({ids})",
-        {
-            "household_id": pl.Int64,
-            "round_id": pl.Int64,
-            "sex": pl.String,
-            "birth_year": pl.Int32,
-            "disability": pl.Boolean,
-        },
+    year_of = " ".join(
+        f"WHEN {int(i)} THEN {int(y)}" for i, y in rounds.select("round_id", "round_year").rows()
     )
-    return (
-        persons.join(rounds.select("round_id", "round_year"), on="round_id")
-        .with_columns(age_band(pl.col("round_year") - pl.col("birth_year")).alias("age_band"))
-        .select("household_id", "round_id", "sex", "age_band", "disability")
+    age = f"((CASE mo.survey_round_id {year_of or 'WHEN 0 THEN 0'} END) - m.birth_year)"
+    bands: list[tuple[str, str]] = []
+    lower = None
+    for upper, label in AGE_BANDS:
+        low = f"{age} >= {lower + 1} AND " if lower is not None else ""
+        bands.append((label, f"{low}{age} <= {upper}"))
+        lower = upper
+    bands.append((OLDEST_BAND, f"{age} > {lower}"))
+    disabled = " OR ".join(f"mo.{c} >= 3" for c in WG_COLUMNS)
+    categories: list[tuple[str, str]] = [
+        ("sex=F", "m.sex = 'F'"),
+        ("sex=M", "m.sex = 'M'"),
+        *((f"age_band={label}", condition) for label, condition in bands),
+        ("disability=yes", disabled),
+        ("disability=no", f"NOT ({disabled})"),
+    ]
+    sums = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for _name, c in categories)
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "household_id": pl.Int64,
+        "round_id": pl.Int64,
+        **{f"people:{name}": pl.Int32 for name, _c in categories},
+    }
+    return _fetch(
+        f"SELECT m.household_id, mo.survey_round_id, {sums} FROM {member_obs} mo "
+        f"JOIN {member} m ON m.id = mo.member_id JOIN {hh} h ON h.id = m.household_id "
+        f"WHERE h.village_id IN ({ids}) GROUP BY m.household_id, mo.survey_round_id",
+        schema,
     )
