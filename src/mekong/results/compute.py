@@ -45,7 +45,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from mekong.core.errors import InvalidInput
 from mekong.measure import Design, MeasureError, alkire_foster, growth_incidence, inequality
@@ -869,7 +869,9 @@ def _write_values(
         and (k[0], k[1]) in results
     ]
     if to_create:
-        bulk_create_with_history(to_create, IndicatorValue, batch_size=2000)
+        # New computed cells get no "+" history row (half the write time of a first refresh,
+        # thousands of rows per framework); every later change and removal keeps one.
+        IndicatorValue.objects.bulk_create(to_create, batch_size=2000)
     if to_update:
         bulk_update_with_history(
             to_update,
