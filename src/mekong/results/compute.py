@@ -264,6 +264,13 @@ def evaluate(
 
 
 def _latest_in_period(frames: RegisterFrames, period: ReportingPeriod) -> pl.DataFrame:
+    key = (period.starts_on, period.ends_on)
+    if key not in frames.cache:  # every indicator of the period starts from the same rows
+        frames.cache[key] = _latest_rows(frames, period)
+    return frames.cache[key]
+
+
+def _latest_rows(frames: RegisterFrames, period: ReportingPeriod) -> pl.DataFrame:
     rows = frames.households.filter(
         pl.col("observed_on").is_between(period.starts_on, period.ends_on)
     )

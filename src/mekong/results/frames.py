@@ -109,6 +109,8 @@ class RegisterFrames:
     rounds: pl.DataFrame
     villages: pl.DataFrame
     village_ids: tuple[int, ...]
+    # Derived frames kept for the length of one refresh (e.g. the latest rows per period).
+    cache: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
 
 def framework_village_ids(framework: ResultsFramework) -> tuple[int, ...]:
