@@ -147,10 +147,9 @@ def refresh_all(
     *, user: object | None = None, progress: Progress | None = None
 ) -> list[RefreshReport]:
     """Refresh every framework: projects first, so programme roll-ups read fresh values."""
-    frameworks = list(
-        ResultsFramework.objects.order_by("programme_id", "title", "id")  # NULL programme first
+    frameworks = sorted(
+        ResultsFramework.objects.all(), key=lambda f: (f.project_id is None, f.title, f.id)
     )
-    frameworks.sort(key=lambda f: (f.project_id is None, f.title, f.id))
     return [refresh_framework(f, user=user, progress=progress) for f in frameworks]
 
 
