@@ -150,14 +150,34 @@ def refresh_all(
     frameworks = sorted(
         ResultsFramework.objects.all(), key=lambda f: (f.project_id is None, f.title, f.id)
     )
-    return [refresh_framework(f, user=user, progress=progress) for f in frameworks]
+    # A programme's villages are its projects' villages: read the register once for all.
+    villages = {f.id: framework_village_ids(f) for f in frameworks if _needs_register(f)}
+    register: RegisterFrames | None = None
+    if villages:
+        _step(progress, "load", 0, 1)
+        register = load_register(sorted({v for ids in villages.values() for v in ids}))
+        _step(progress, "load", 1, 1)
+    return [
+        refresh_framework(
+            f,
+            user=user,
+            progress=progress,
+            frames=register.subset(villages[f.id]) if register and f.id in villages else None,
+        )
+        for f in frameworks
+    ]
 
 
 def refresh_framework(
-    framework: ResultsFramework, *, user: object | None = None, progress: Progress | None = None
+    framework: ResultsFramework,
+    *,
+    user: object | None = None,
+    progress: Progress | None = None,
+    frames: RegisterFrames | None = None,
 ) -> RefreshReport:
     """Recompute the framework's computed and roll-up values in its unlocked periods and its
-    analyses, and write them in one transaction. ``user`` None runs as the system."""
+    analyses, and write them in one transaction. ``user`` None runs as the system;
+    ``frames`` is the register already read for the framework's villages (refresh_all)."""
     if user is not None:
         require_can_edit_framework(user, framework)
     started = time.perf_counter()
@@ -180,10 +200,7 @@ def refresh_framework(
                 computations[indicator.id] = _("The computation is not valid: %(error)s") % {
                     "error": exc.message
                 }
-    frames: RegisterFrames | None = None
-    if any(
-        not isinstance(c, str) and c.kind in REGISTER_KINDS for c in computations.values()
-    ) or _needs_analyses(framework):
+    if frames is None and _needs_register(framework):
         _step(progress, "load", 0, 1)
         frames = load_register(framework_village_ids(framework))
         _step(progress, "load", 1, 1)
@@ -916,11 +933,16 @@ def _write_analyses(
 # --- analyses ---------------------------------------------------------------------------
 
 
-def _needs_analyses(framework: ResultsFramework) -> bool:
-    return (
-        bool(_analysis_schemes(framework))
-        or framework.indicators.filter(kind=IndicatorKind.COMPUTED).exists()
-    )
+def _needs_register(framework: ResultsFramework) -> bool:
+    """Whether the framework has register-based indicators or analyses to compute."""
+    if _analysis_schemes(framework):
+        return True
+    for config in framework.indicators.filter(kind=IndicatorKind.COMPUTED).values_list(
+        "computation", flat=True
+    ):
+        if isinstance(config, dict) and config.get("kind") in REGISTER_KINDS:
+            return True
+    return False
 
 
 def _analysis_schemes(framework: ResultsFramework) -> dict[str, str]:

@@ -112,6 +112,20 @@ class RegisterFrames:
     # Derived frames kept for the length of one refresh (e.g. the latest rows per period).
     cache: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
+    def subset(self, village_ids: Sequence[int]) -> RegisterFrames:
+        """The same register restricted to some villages (refresh_all reads the register
+        once for all frameworks, then gives each its villages)."""
+        wanted = set(village_ids)
+        villages = self.villages.filter(pl.col("village_id").is_in(wanted))
+        households = self.households.filter(pl.col("village").is_in(villages["village"]))
+        return RegisterFrames(
+            households=households,
+            schemes=self.schemes,
+            rounds=self.rounds.filter(pl.col("round_id").is_in(households["round_id"].unique())),
+            villages=villages,
+            village_ids=tuple(sorted(wanted)),
+        )
+
 
 def framework_village_ids(framework: ResultsFramework) -> tuple[int, ...]:
     """A project's villages; for a programme, the villages of all its projects."""

@@ -78,6 +78,7 @@ class Command(BaseCommand):
         labels = {
             "load": _("Loading the register"),
             "compute": _("Computing"),
+            "analyses": _("Dashboard series"),
             "write": _("Writing"),
         }
         with Progress(
