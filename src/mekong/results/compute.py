@@ -155,7 +155,10 @@ def refresh_all(
     register: RegisterFrames | None = None
     if villages:
         _step(progress, "load", 0, 1)
-        register = load_register(sorted({v for ids in villages.values() for v in ids}))
+        register = load_register(
+            sorted({v for ids in villages.values() for v in ids}),
+            fields=_condition_fields(Indicator.objects.filter(kind=IndicatorKind.COMPUTED)),
+        )
         _step(progress, "load", 1, 1)
     return [
         refresh_framework(
@@ -202,7 +205,10 @@ def refresh_framework(
                 }
     if frames is None and _needs_register(framework):
         _step(progress, "load", 0, 1)
-        frames = load_register(framework_village_ids(framework))
+        frames = load_register(
+            framework_village_ids(framework),
+            fields=_condition_fields(framework.indicators.filter(kind=IndicatorKind.COMPUTED)),
+        )
         _step(progress, "load", 1, 1)
         log.info(
             "results refresh: framework %s loaded %s observation rows",
@@ -931,6 +937,17 @@ def _write_analyses(
 
 
 # --- analyses ---------------------------------------------------------------------------
+
+
+def _condition_fields(indicators: Any) -> set[str]:
+    """The observation fields the ``household_share`` conditions test (all a refresh reads)."""
+    fields: set[str] = set()
+    for config in indicators.values_list("computation", flat=True):
+        if isinstance(config, dict) and config.get("kind") == "household_share":
+            fields.update(
+                str(c.get("field")) for c in config.get("all") or [] if isinstance(c, dict)
+            )
+    return fields
 
 
 def _needs_register(framework: ResultsFramework) -> bool:

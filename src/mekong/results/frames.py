@@ -18,7 +18,7 @@ size, weight, currency, per_capita_income``, the fields of
 ``head_ethnicity`` (``"unknown"`` when blank), ``disability`` (a member has "a lot of
 difficulty" or "cannot do" in a Washington Group domain in that round), the people counts
 ``people:sex=F``, ``people:sex=M``, ``people:age_band=<band>``, ``people:disability=yes|no``
-(members with an observation in the round), and per scheme code
+(the household's present members, aged in the round's year), and per scheme code
 ``<code>:poor``, ``<code>:level``, ``<code>:value`` (the latest version of the scheme that
 classified the household in the round) plus ``<code>:d:<indicator>`` booleans for MPI
 schemes (from ``Classification.reasons["deprivations"]``).
@@ -46,7 +46,7 @@ from mekong.registry.models import (
     SchemeKind,
     SurveyRound,
 )
-from mekong.registry.schemes import MpiConfig
+from mekong.registry.schemes import GLOBAL_MPI_WEIGHTS, MpiConfig
 from mekong.results.computations import OBSERVATION_FIELDS
 from mekong.results.models import ResultsFramework
 
@@ -54,6 +54,7 @@ from mekong.results.models import ResultsFramework
 AGE_BANDS: tuple[tuple[int, str], ...] = ((14, "0-14"), (24, "15-24"), (59, "25-59"))
 OLDEST_BAND = "60+"
 UNKNOWN = "unknown"
+MPI_INDICATORS: tuple[str, ...] = tuple(GLOBAL_MPI_WEIGHTS)
 
 # Stream PostgreSQL reads through COPY (tests turn it off to compare with the cursor path).
 USE_COPY = True
@@ -214,7 +215,12 @@ def load_frames(framework: ResultsFramework) -> RegisterFrames:
     return load_register(framework_village_ids(framework))
 
 
-def load_register(village_ids: Sequence[int]) -> RegisterFrames:
+def load_register(
+    village_ids: Sequence[int], *, fields: Iterable[str] | None = None
+) -> RegisterFrames:
+    """The register of these villages. ``fields``: the observation fields to read (all of
+    OBSERVATION_FIELDS by default; a refresh reads only those its conditions test)."""
+    wanted = OBSERVATION_FIELDS if fields is None else frozenset(fields) & OBSERVATION_FIELDS
     village_ids = tuple(village_ids)
     ids = _ids(village_ids)
     hh, obs, sr = (
@@ -254,21 +260,21 @@ def load_register(village_ids: Sequence[int]) -> RegisterFrames:
         "currency": pl.String,
         "net_income": pl.Float64,
     }
-    for name in _BOOL_FIELDS:
+    for name in (f for f in _BOOL_FIELDS if f in wanted):
         fields.append(_bool(f"o.{name}"))
         schema[name] = pl.Boolean
-    for name in _INT_FIELDS:
+    for name in (f for f in _INT_FIELDS if f in wanted):
         fields.append(f"o.{name}")
         schema[name] = pl.Int32
-    for name in _FLOAT_FIELDS:
+    for name in (f for f in _FLOAT_FIELDS if f in wanted):
         fields.append(_float(f"o.{name}"))
         schema[name] = pl.Float64
-    for name in _TEXT_FIELDS:
+    for name in (f for f in _TEXT_FIELDS if f in wanted):
         fields.append(f"o.{name}")
         schema[name] = pl.String
     observations = _fetch(
         f"SELECT o.household_id, h.village_id, o.survey_round_id, o.observed_on, o.size, "
-        f"{_float('o.weight')}, o.currency, {_float(net)}, {', '.join(fields)} "
+        f"{_float('o.weight')}, o.currency, {_float(net)}{''.join(', ' + f for f in fields)} "
         f"FROM {obs} o JOIN {hh} h ON h.id = o.household_id WHERE h.village_id IN ({ids})",
         schema,
     )
@@ -348,10 +354,18 @@ def _with_classifications(
         },
         schema={"scheme_id": pl.Int64, "code": pl.String, "version": pl.Int32},
     )
-    deprivations = (
-        "CAST(c.reasons -> 'deprivations' AS TEXT)"
-        if _pg()
-        else "json_extract(c.reasons, '$.deprivations')"
+    # MPI deprivations travel as one integer, bit j for the j-th indicator name in
+    # MPI_INDICATORS (a list of names is ten times the bytes to send and parse).
+    if _pg():
+        tests = [f"(c.reasons -> 'deprivations') ? '{name}'" for name in MPI_INDICATORS]
+    else:
+        tests = [
+            f"EXISTS (SELECT 1 FROM json_each(c.reasons, '$.deprivations') d "
+            f"WHERE d.value = '{name}')"
+            for name in MPI_INDICATORS
+        ]
+    deprivations = " + ".join(
+        f"(CASE WHEN {test} THEN {1 << bit} ELSE 0 END)" for bit, test in enumerate(tests)
     )
     mpi_ids = _ids(r[0] for r in scheme_rows if r[3] == SchemeKind.MPI)
     classes = _fetch(
@@ -365,25 +379,23 @@ def _with_classifications(
             "poor": pl.Boolean,
             "level": pl.String,
             "value": pl.Float64,
-            "deprivations": pl.String,
+            "deprivations": pl.Int64,
         },
     ).join(scheme_table, on="scheme_id")
     for code in classes["code"].unique().sort().to_list():
         info = schemes[code]
-        latest = (
-            classes.filter(pl.col("code") == code)
-            .sort("version")
-            .unique(["household_id", "round_id"], keep="last")
-        )
+        latest = classes.filter(pl.col("code") == code)
+        if latest["version"].n_unique() > 1:  # keep each household's latest version
+            latest = latest.sort("version").unique(["household_id", "round_id"], keep="last")
         columns = [
             pl.col("poor").alias(f"{code}:poor"),
             pl.col("level").alias(f"{code}:level"),
             pl.col("value").alias(f"{code}:value"),
         ]
         for indicator in info.mpi_weights:
+            bit = 1 << MPI_INDICATORS.index(indicator)
             columns.append(
-                pl.col("deprivations")
-                .str.contains(f'"{indicator}"', literal=True)
+                ((pl.col("deprivations") & bit) != 0)
                 .fill_null(False)
                 .alias(f"{code}:d:{indicator}")
             )
@@ -396,45 +408,85 @@ def _with_classifications(
 
 
 def _people_counts(ids: str, rounds: pl.DataFrame) -> pl.DataFrame:
-    """People observed in each household and round, counted by sex, age band (from the birth
-    year and the round's year) and disability: ``people:<dimension>=<category>`` columns.
+    """People of each household in each round, counted by sex, age band (from the birth year
+    and the round's year) and disability: ``people:<dimension>=<category>`` columns.
 
-    Counts rather than one row per person: 4.7 people per household would make this the
-    largest read of the refresh, and every person-level estimate only needs the counts
-    (people of one household share its values and weight)."""
+    The people are the household's present members (``Member.is_present``); a member is
+    disabled in a round when that round's Washington Group answers say "a lot of difficulty"
+    or "cannot do" in a domain. Counts rather than one row per person, and two reads that
+    the database answers cheaply: members once (not once per round), and only the member
+    observations that show a disability."""
     member, member_obs, hh = (
         Member._meta.db_table,
         MemberObservation._meta.db_table,
         Household._meta.db_table,
     )
-    year_of = " ".join(
-        f"WHEN {int(i)} THEN {int(y)}" for i, y in rounds.select("round_id", "round_year").rows()
-    )
-    age = f"((CASE mo.survey_round_id {year_of or 'WHEN 0 THEN 0'} END) - m.birth_year)"
-    bands: list[tuple[str, str]] = []
-    lower = None
+    round_years = [(int(i), int(y)) for i, y in rounds.select("round_id", "round_year").rows()]
+    bands: list[tuple[str, int | None, int | None]] = []
+    lower: int | None = None
     for upper, label in AGE_BANDS:
-        low = f"{age} >= {lower + 1} AND " if lower is not None else ""
-        bands.append((label, f"{low}{age} <= {upper}"))
-        lower = upper
-    bands.append((OLDEST_BAND, f"{age} > {lower}"))
-    disabled = " OR ".join(f"mo.{c} >= 3" for c in WG_COLUMNS)
-    categories: list[tuple[str, str]] = [
-        ("sex=F", "m.sex = 'F'"),
-        ("sex=M", "m.sex = 'M'"),
-        *((f"age_band={label}", condition) for label, condition in bands),
-        ("disability=yes", disabled),
-        ("disability=no", f"NOT ({disabled})"),
+        bands.append((label, lower, upper))
+        lower = upper + 1
+    bands.append((OLDEST_BAND, lower, None))
+    sums = [
+        "SUM(CASE WHEN m.sex = 'F' THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN m.sex = 'M' THEN 1 ELSE 0 END)",
+        "COUNT(*)",
     ]
-    sums = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for _name, c in categories)
     schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "household_id": pl.Int64,
-        "round_id": pl.Int64,
-        **{f"people:{name}": pl.Int32 for name, _c in categories},
+        "people:sex=F": pl.Int32,
+        "people:sex=M": pl.Int32,
+        "_people": pl.Int32,
     }
-    return _fetch(
-        f"SELECT m.household_id, mo.survey_round_id, {sums} FROM {member_obs} mo "
-        f"JOIN {member} m ON m.id = mo.member_id JOIN {hh} h ON h.id = m.household_id "
-        f"WHERE h.village_id IN ({ids}) GROUP BY m.household_id, mo.survey_round_id",
+    for round_id, year in round_years:
+        for label, low, high in bands:
+            test = " AND ".join(
+                part
+                for part in (
+                    f"{year} - m.birth_year >= {low}" if low is not None else "",
+                    f"{year} - m.birth_year <= {high}" if high is not None else "",
+                )
+                if part
+            )
+            sums.append(f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END)")
+            schema[f"_age:{round_id}:{label}"] = pl.Int32
+    members = _fetch(
+        f"SELECT m.household_id, {', '.join(sums)} FROM {member} m "
+        f"JOIN {hh} h ON h.id = m.household_id "
+        f"WHERE h.village_id IN ({ids}) AND m.is_present GROUP BY m.household_id",
         schema,
+    )
+    disabled = " OR ".join(f"mo.{c} >= 3" for c in WG_COLUMNS)
+    disability = _fetch(
+        f"SELECT m.household_id, mo.survey_round_id, COUNT(*) FROM {member_obs} mo "
+        f"JOIN {member} m ON m.id = mo.member_id JOIN {hh} h ON h.id = m.household_id "
+        f"WHERE ({disabled}) AND m.is_present AND h.village_id IN ({ids}) "
+        f"GROUP BY m.household_id, mo.survey_round_id",
+        {"household_id": pl.Int64, "round_id": pl.Int64, "people:disability=yes": pl.Int32},
+    )
+    per_round = [
+        members.select(
+            "household_id",
+            pl.lit(round_id, dtype=pl.Int64).alias("round_id"),
+            "people:sex=F",
+            "people:sex=M",
+            *(
+                pl.col(f"_age:{round_id}:{label}").alias(f"people:age_band={label}")
+                for label, _l, _h in bands
+            ),
+            "_people",
+        )
+        for round_id, _year in round_years
+    ]
+    if not per_round:
+        return pl.DataFrame(schema={"household_id": pl.Int64, "round_id": pl.Int64})
+    return (
+        pl.concat(per_round)
+        .join(disability, on=["household_id", "round_id"], how="left")
+        .with_columns(pl.col("people:disability=yes").fill_null(0))
+        .with_columns(
+            (pl.col("_people") - pl.col("people:disability=yes")).alias("people:disability=no")
+        )
+        .drop("_people")
     )
