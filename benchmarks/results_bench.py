@@ -77,7 +77,7 @@ def _psql(admin_url: str, sql: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def _db_url(admin_url: str, name: str) -> str:
