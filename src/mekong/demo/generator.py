@@ -34,6 +34,7 @@ from mekong.geo import services as geo_services
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
 from mekong.partners import services as partner_services
 from mekong.partners.models import Organisation, OrganisationKind, User
+from mekong.results.compute import refresh_all
 
 GEO_DATA = Path(__file__).resolve().parent.parent / "geo" / "data" / "admin1"
 
@@ -52,6 +53,7 @@ class DemoSummary:
     households: int = 0
     exit_cases: int = 0
     results_frameworks: int = 0
+    indicator_values: int = 0
 
 
 def _province_polygons(spec: CountrySpec) -> list[tuple[str | None, str | None, list[Ring]]]:
@@ -319,6 +321,10 @@ def build_demo(*, seed: int = 1, households_per_village: int | None = None) -> D
     )
     summary.exit_cases = build_exits(rng=rng, countries=countries, users=users)
     summary.results_frameworks = build_results(rng=rng, users=users)
+    # Computed indicators, roll-ups and the dashboards' series, as `mekong results refresh` does.
+    summary.indicator_values = sum(
+        report.created + report.updated + report.unchanged for report in refresh_all()
+    )
     return summary
 
 

@@ -98,6 +98,14 @@ DEFLATOR = {str(year): str(100 + 6 * (year - 2009)) for year in range(2009, 2027
 """Synthetic price index (2009 = 100, +6 points a year); replace with the national CPI."""
 
 
+CPI = {str(year): str(100 + 6 * (year - 2021)) for year in range(2016, 2027)}
+"""Synthetic consumer price index (2021 = 100, +6 points a year); replace with the national CPI."""
+
+# Private-consumption PPP factors, local currency per international dollar of 2021. Illustrative
+# orders of magnitude only (DOMAIN.md §3.4 gives relative GDP PPPs, not these) — configuration.
+INTERNATIONAL_PPP = [("MMR", "420", "MMK"), ("LAO", "3200", "LAK"), ("KHM", "1500", "KHR")]
+
+
 def _schemes(countries: dict[str, Country]) -> dict[str, list[PovertyScheme]]:
     on = date(2017, 1, 1)
     mmr = services.scheme_create(
@@ -202,7 +210,31 @@ def _schemes(countries: dict[str, Country]) -> dict[str, list[PovertyScheme]]:
         config={},
         source="DOMAIN.md §3.5 [S54]",
     )
-    return {"MMR": [mmr, mmr_pc, mpi], "LAO": [lao, mpi], "KHM": [khm, idpoor, mpi]}
+    international = {
+        iso3: services.scheme_create(
+            user=None,
+            code=f"{iso3}-INTL-300",
+            name=f"USD 3.00 a day, 2021 PPP ({iso3})",
+            kind="international",
+            country=countries[iso3],
+            valid_from=on,
+            config={
+                "usd_per_day": "3.00",
+                "ppp": ppp,
+                "ppp_year": 2021,
+                "cpi": CPI,
+                "currency": currency,
+            },
+            source="World Bank line, June 2025 [S53]; PPP factor and CPI illustrative (VERIFY "
+            "against WDI PA.NUS.PRVT.PP) [S55]",
+        )
+        for iso3, ppp, currency in INTERNATIONAL_PPP
+    }
+    return {
+        "MMR": [mmr, mmr_pc, international["MMR"], mpi],
+        "LAO": [lao, international["LAO"], mpi],
+        "KHM": [khm, idpoor, international["KHM"], mpi],
+    }
 
 
 def build_register(

@@ -37,9 +37,8 @@ from mekong.results.models import (
 
 # Register schemes of the demo (demo/households.py) behind the computed indicators.
 NATIONAL_SCHEME = {"MMR": "MMR-MLCS", "LAO": "LAO-D285", "KHM": "KHM-CSES"}
-# The international line needs an ``international`` scheme in the register; until the demo
-# has one, results.compute stores the value as unavailable and says why.
-INTERNATIONAL_SCHEME = "INTL-300-2021PPP"
+# USD 3.00 a day at 2021 PPP, one ``international`` scheme per country (demo/households.py).
+INTERNATIONAL_SCHEME = {"MMR": "MMR-INTL-300", "LAO": "LAO-INTL-300", "KHM": "KHM-INTL-300"}
 COUNTERPART = {"MMR": "thida", "LAO": "souksavanh", "KHM": "sokha"}
 CURRENCY = {"MMR": "MMK", "LAO": "LAK", "KHM": "KHR"}
 # So the demo shows every step of the approval somewhere.
@@ -286,7 +285,7 @@ def _project_framework(
         "每天3.00美元(2021年购买力平价)以下人口比例",
         Unit.PERCENT,
         IndicatorKind.COMPUTED,
-        computation={"kind": "headcount", "scheme": INTERNATIONAL_SCHEME, "per": "person"},
+        computation={"kind": "headcount", "scheme": INTERNATIONAL_SCHEME[country], "per": "person"},
         direction="decrease",
         sdg_indicator="1.1.1",
         sdmx_series="SI_POV_DAY1",
