@@ -805,6 +805,10 @@ def value_update(
     if "value" in changes:
         number = _decimal(changes["value"], "value")
         _check_value_range(row.indicator, number)
+        if number != row.value:
+            # Whoever types the number answers for it: otherwise a verifier could change a
+            # colleague's draft and then verify their own figure.
+            row.entered_by = acting_user(user) or row.entered_by
         row.value = number
     if "note" in changes:
         row.note = str(changes["note"] or "")
@@ -884,6 +888,22 @@ def _require_can_approve(user: object, row: IndicatorValue) -> None:
         )
 
 
+def _require_may_take_a_step(user: object, value: IndicatorValue, *, step: str) -> None:
+    """Refuse people who could neither verify nor approve the value before anything about it
+    is told (its status, number or its period's lock): out of scope it must look the same
+    whatever state it is in. The refusal is the one of ``step`` ("verify" or "approve")."""
+    checks = [_require_can_verify, _require_can_approve]
+    if step == "approve":
+        checks.reverse()
+    try:
+        checks[0](user, value)
+    except ApprovalStepRefused as refused:
+        try:
+            checks[1](user, value)
+        except ApprovalStepRefused:
+            raise refused from None
+
+
 def plain(number: Decimal | None) -> str:
     """A decimal as people write it: no exponent, no trailing zeros (75, 2.08)."""
     if number is None:
@@ -938,6 +958,7 @@ def check_cells_add_up(row: IndicatorValue) -> None:
 @transaction.atomic
 def value_verify(*, user: object, value: IndicatorValue, note: str = "") -> IndicatorValue:
     """Step 1: someone other than the person who entered it checks it against the evidence."""
+    _require_may_take_a_step(user, value, step="verify")
     row = _locked_value(value)
     _require_can_verify(user, row)
     if row.status != ValueStatus.SUBMITTED:
@@ -957,6 +978,7 @@ def value_verify(*, user: object, value: IndicatorValue, note: str = "") -> Indi
 @transaction.atomic
 def value_approve(*, user: object, value: IndicatorValue, note: str = "") -> IndicatorValue:
     """Step 2: a third person who signs for a side approves; a total must match its cells."""
+    _require_may_take_a_step(user, value, step="approve")
     row = _locked_value(value)
     _require_can_approve(user, row)
     if row.status != ValueStatus.VERIFIED:
@@ -981,6 +1003,7 @@ def value_reject(*, user: object, value: IndicatorValue, reason: str) -> Indicat
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("reason: say what must be corrected."), field="reason")
+    _require_may_take_a_step(user, value, step="verify")
     row = _locked_value(value)
     if row.status == ValueStatus.SUBMITTED:
         _require_can_verify(user, row)

@@ -1,0 +1,76 @@
+"""Holes in the approval steps: nobody verifies a number they typed themselves (also when
+they typed it into someone else's draft), and people outside a framework's scope learn
+nothing about its values from a refused step (no status, number or lock date)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from mekong.results import services
+from mekong.results.models import IndicatorValue, ValueStatus
+from tests.conftest import Personas, client_for
+from tests.results.conftest import ResultsWorld
+from tests.results.core_fixtures import Staff, staff_fixture  # noqa: F401  (fixture)
+
+
+def _post(client: Client, url: str, body: Mapping[str, object] | None = None) -> Any:
+    return client.post(url, json.dumps(body or {}), content_type="application/json")
+
+
+def _draft(personas: Personas, rw: ResultsWorld, number: int = 75) -> IndicatorValue:
+    return services.value_create(
+        user=personas.mm_counterpart, indicator=rw.trained, period=rw.p2024, value=number
+    )
+
+
+def test_who_changes_the_number_of_a_draft_may_not_verify_it(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    value = _draft(personas, results_world)
+    me = client_for(staff.me_officer)
+    changed = me.patch(
+        f"/api/results/values/{value.id}",
+        json.dumps({"value": "999"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.content
+    assert _post(me, f"/api/results/values/{value.id}/submit").status_code == 200
+    verify = _post(me, f"/api/results/values/{value.id}/verify")
+    assert verify.status_code == 403, verify.content
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED
+    assert value.entered_by == staff.me_officer
+    # The counterpart who typed the first number is not the one whose number is verified.
+    assert value.value == 999
+
+
+def test_a_note_only_change_keeps_who_entered_the_number(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    value = _draft(personas, results_world)
+    services.value_update(user=staff.me_officer, value=value, changes={"note": "sheet 3"})
+    value.refresh_from_db()
+    assert value.entered_by == personas.mm_counterpart
+
+
+def test_refused_steps_out_of_scope_tell_nothing_about_the_value(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    draft = _draft(personas, rw, 4321)
+    la = client_for(personas.la_counterpart)
+    for step, body in (("verify", {}), ("approve", {}), ("reject", {"reason": "x"})):
+        response = _post(la, f"/api/results/values/{draft.id}/{step}", body)
+        assert response.status_code == 403, (step, response.content)
+        assert b"4321" not in response.content
+    rw.p2024.locked_at = timezone.now()
+    rw.p2024.save()
+    for step, body in (("verify", {}), ("approve", {}), ("reject", {"reason": "x"})):
+        response = _post(la, f"/api/results/values/{draft.id}/{step}", body)
+        assert response.status_code == 403, (step, response.content)
+        assert b"locked" not in response.content
