@@ -118,6 +118,19 @@ def _attribute(instance: Model, user: object | None, reason: str = "") -> None:
         instance._change_reason = reason  # type: ignore[attr-defined]
 
 
+def _check_code(code: str, field: str = "code") -> str:
+    """A code as people write it on one line: codes end up in file names, HTTP headers and
+    exchange files, where a line break or control character breaks them."""
+    code = (code or "").strip()
+    if not code or not code.isprintable():
+        raise InvalidInput(
+            _("%(field)s: a code is one line of printable characters, such as 2024-Q1.")
+            % {"field": field},
+            field=field,
+        )
+    return code
+
+
 def _check_framework(user: object | None, framework: ResultsFramework) -> None:
     if user is not None:
         require_can_edit_framework(user, framework)
@@ -249,6 +262,7 @@ def node_create(
     translations: dict[str, str] | None = None,
 ) -> ResultNode:
     _check_framework(user, framework)
+    code = _check_code(code)
     _validate_parent(framework, level, parent)
     conflict = _("Result code %(code)s is used in this framework already.") % {"code": code}
     if ResultNode.objects.filter(framework=framework, code=code).exists():
@@ -272,6 +286,8 @@ def node_create(
 def node_update(*, user: object | None, node: ResultNode, changes: Mapping[str, Any]) -> ResultNode:
     """Change a result's wording, code or order; its level and place in the tree stay."""
     _check_framework(user, node.framework)
+    if "code" in changes:
+        changes = {**changes, "code": _check_code(changes["code"])}
     updated = apply_changes(node, changes, allowed={"code", "statement", "translations", "order"})
     if (
         "code" in changes
@@ -449,6 +465,7 @@ def indicator_create(
             _("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)},
             field=unknown[0],
         )
+    code = _check_code(code)
     conflict = _("Indicator code %(code)s is used in this framework already.") % {"code": code}
     if Indicator.objects.filter(framework=framework, code=code).exists():
         raise Conflict(conflict, field="code")
@@ -467,6 +484,8 @@ def indicator_update(
     *, user: object | None, indicator: Indicator, changes: Mapping[str, Any]
 ) -> Indicator:
     _check_framework(user, indicator.framework)
+    if "code" in changes:
+        changes = {**changes, "code": _check_code(changes["code"])}
     updated = apply_changes(indicator, changes, allowed=INDICATOR_FIELDS)
     retyped = (
         changes.get("kind", indicator.kind) != indicator.kind
@@ -509,6 +528,7 @@ def period_create(
     ends_on: date,
 ) -> ReportingPeriod:
     _check_framework(user, framework)
+    code = _check_code(code)
     if ends_on < starts_on:
         raise InvalidInput(
             _("ends_on: %(end)s is before the start (%(start)s).")
