@@ -8,7 +8,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mekong.results import services
@@ -74,3 +76,35 @@ def test_refused_steps_out_of_scope_tell_nothing_about_the_value(
         response = _post(la, f"/api/results/values/{draft.id}/{step}", body)
         assert response.status_code == 403, (step, response.content)
         assert b"locked" not in response.content
+
+
+def _count_waiting(client: Client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/results/values/waiting")
+    assert response.status_code == 200
+    return len(response.json()), len(queries.captured_queries)
+
+
+def test_waiting_list_query_count_does_not_grow_with_values(
+    personas: Personas, staff: Staff, results_world: ResultsWorld
+) -> None:
+    rw = results_world
+    client = client_for(staff.me_officer)
+    client.get("/api/results/values/waiting")  # warm the session and the user's scope
+    for cell, number in (({"sex": "F"}, 40), ({"sex": "M"}, 35)):
+        row = services.value_create(
+            user=personas.mm_counterpart,
+            indicator=rw.trained,
+            period=rw.p2024,
+            value=number,
+            disaggregation=cell,
+        )
+        services.value_submit(user=personas.mm_counterpart, value=row)
+    two, queries_for_two = _count_waiting(client)
+    row = services.value_create(
+        user=personas.mm_counterpart, indicator=rw.trained, period=rw.p2023, value=75
+    )
+    services.value_submit(user=personas.mm_counterpart, value=row)
+    three, queries_for_three = _count_waiting(client)
+    assert (two, three) == (2, 3)
+    assert queries_for_three == queries_for_two

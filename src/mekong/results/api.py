@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
@@ -652,7 +653,10 @@ def create_value(request: HttpRequest, framework_id: int, payload: ValueIn) -> A
 
 @router.get("/values/waiting", response=list[ValueOut], summary="Values waiting for your step")
 def waiting_values(request: HttpRequest) -> Any:
-    return [item.value for item in selectors.values_waiting_for(user=request.user)]
+    values = [item.value for item in selectors.values_waiting_for(user=request.user)]
+    # ValueOut lists each value's evidence: one query for all, not one per value.
+    prefetch_related_objects(values, Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+    return values
 
 
 @router.get("/values/{value_id}", response=ValueOut)
