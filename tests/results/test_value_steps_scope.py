@@ -108,3 +108,20 @@ def test_waiting_list_query_count_does_not_grow_with_values(
     three, queries_for_three = _count_waiting(client)
     assert (two, three) == (2, 3)
     assert queries_for_three == queries_for_two
+
+
+def test_absurd_ids_in_a_query_are_a_422_naming_the_parameter(
+    personas: Personas, results_world: ResultsWorld
+) -> None:
+    fw = results_world.project_framework
+    client = client_for(personas.officer)
+    huge = "99999999999999999999999"
+    for path, field in (
+        (f"/api/results/frameworks/{fw.id}/values?period={huge}", "period"),
+        (f"/api/results/frameworks/{fw.id}/values?indicator={huge}", "indicator"),
+        (f"/api/results/frameworks/{fw.id}/narratives?period={huge}", "period"),
+        (f"/api/results/frameworks/{fw.id}?period={huge}", "period"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 422, (path, response.content[:200])
+        assert response.json()["errors"][0]["field"] == field
