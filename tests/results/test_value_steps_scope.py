@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -125,3 +126,22 @@ def test_absurd_ids_in_a_query_are_a_422_naming_the_parameter(
         response = client.get(path)
         assert response.status_code == 422, (path, response.content[:200])
         assert response.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("decimals", [-1, 7, 99999999999])
+def test_decimals_shown_are_bounded(
+    staff: Staff, results_world: ResultsWorld, decimals: int
+) -> None:
+    rw = results_world
+    response = client_for(staff.me_officer).patch(
+        f"/api/results/indicators/{rw.trained.id}",
+        json.dumps({"decimals": decimals}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "decimals"
+    rw.trained.refresh_from_db()
+    assert rw.trained.decimals == 0
+    # The pages that pad numbers to the indicator's decimals still render.
+    page = client_for(staff.me_officer).get(f"/results/indicators/{rw.trained.id}/")
+    assert page.status_code == 200

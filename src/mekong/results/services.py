@@ -46,6 +46,7 @@ from mekong.results.access import covers_whole_scope, require_can_edit_framework
 from mekong.results.computations import parse_computation
 from mekong.results.models import (
     LEVEL_ORDER,
+    VALUE_PLACES,
     Aggregation,
     Dimension,
     Evidence,
@@ -386,6 +387,13 @@ def validate_indicator(indicator: Indicator) -> None:
     elif indicator.currency:
         raise InvalidInput(_("currency: only money indicators have a currency."), field="currency")
     _validate_contribution(indicator)
+    decimals = indicator.decimals
+    if not isinstance(decimals, int) or not 0 <= decimals <= VALUE_PLACES:
+        # Pages and reports pad numbers to this many places: a huge one exhausts memory.
+        raise InvalidInput(
+            _("decimals: a whole number from 0 to %(most)s.") % {"most": VALUE_PLACES},
+            field="decimals",
+        )
     dimensions = indicator.disaggregations
     if not isinstance(dimensions, list) or any(d not in Dimension.values for d in dimensions):
         raise InvalidInput(
