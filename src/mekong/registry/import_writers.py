@@ -243,16 +243,21 @@ class CopyWriter:
         # file, and not in the file — are gathered once; on a re-import there are none, and
         # on a first load into new villages few. (Temporary tables are never scanned in
         # parallel, so joining each rule against the whole register cost a second per 100k.)
+        # Only members the importer may see: a warning naming someone registered outside
+        # their scope would answer "is this national ID registered elsewhere, and where?".
+        allowed = self.plan.allowed_country_ids
         rows = self._fetch(
             """
             WITH other AS MATERIALIZED (
                 SELECT m.external_id, m.national_id, m.birth_year, h.village_id,
                        lower(regexp_replace(m.name_latin, '\\s+', ' ', 'g')) AS name_key
                 FROM registry_member m JOIN registry_household h ON h.id = m.household_id
+                JOIN geo_village v ON v.id = h.village_id
                 WHERE (h.village_id IN (SELECT village_id FROM imp_member)
                        OR m.national_id IN (
                            SELECT national_id FROM imp_member WHERE national_id <> ''))
                   AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
+                  AND (%(everywhere)s OR v.country_id = ANY(%(allowed)s))
             )
             SELECT s.row_number, s.external_id, m.external_id, 1 FROM imp_member s
             JOIN other m ON m.national_id = s.national_id
@@ -262,7 +267,8 @@ class CopyWriter:
             JOIN other m ON m.village_id = s.village_id AND m.birth_year = s.birth_year
                  AND m.name_key = s.name_key
             ORDER BY 1, 4
-            """
+            """,
+            {"everywhere": allowed is None, "allowed": sorted(allowed or ())},
         )
         return [
             DuplicateWarning(
@@ -618,10 +624,15 @@ class OrmWriter:
         members = self.plan.members
         in_file = set(members["external_id"].to_list())
         warnings: list[DuplicateWarning] = []
+        # Only members the importer may see (see CopyWriter.duplicates).
+        allowed = self.plan.allowed_country_ids
+        in_scope = Member.objects.all()
+        if allowed is not None:
+            in_scope = in_scope.filter(household__village__country_id__in=allowed)
         wanted = members.filter(pl.col("national_id") != "")
         registered: dict[str, list[str]] = {}
         for chunk in chunks(wanted["national_id"].unique().to_list(), ORM_BATCH):
-            for ext, national_id in Member.objects.filter(national_id__in=chunk).values_list(
+            for ext, national_id in in_scope.filter(national_id__in=chunk).values_list(
                 "external_id", "national_id"
             ):
                 if ext not in in_file:
@@ -635,7 +646,7 @@ class OrmWriter:
             )
         villages = members["village_id"].drop_nulls().unique().to_list()
         people: dict[tuple[str, int, int], list[str]] = {}
-        for ext, name, year, village in Member.objects.filter(
+        for ext, name, year, village in in_scope.filter(
             household__village_id__in=villages
         ).values_list("external_id", "name_latin", "birth_year", "household__village_id"):
             if ext not in in_file:

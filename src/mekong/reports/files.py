@@ -8,6 +8,7 @@ from io import BytesIO
 from typing import Literal
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from mekong.core.errors import InvalidInput
@@ -86,9 +87,12 @@ def export_file(
 def http_response(file: File) -> HttpResponse:
     """The file as a download; values a format could not carry are named in headers."""
     response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    # Names carry codes people typed (a period "2024/25", a Burmese code): RFC 6266 quoting,
+    # so a quote or a line break in them cannot break the header (or raise a 500).
+    response["Content-Disposition"] = content_disposition_header(True, file.filename)
     if file.skipped:
         codes = sorted({s.indicator_code for s in file.skipped})
+        listed = ",".join(codes).encode("ascii", "replace").decode()
         response["X-Skipped-Values"] = str(len(file.skipped))
-        response["X-Skipped-Indicators"] = ",".join(codes).encode("ascii", "replace").decode()
+        response["X-Skipped-Indicators"] = "".join(c if c.isprintable() else "?" for c in listed)
     return response

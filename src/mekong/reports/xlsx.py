@@ -42,7 +42,20 @@ def _number(value: Decimal | float | None) -> float | None:
 
 def report_workbook(report: Report) -> Workbook:
     with translation.override(report.language):
-        return _workbook(report)
+        book = _workbook(report)
+    _keep_text_as_text(book)
+    return book
+
+
+def _keep_text_as_text(book: Workbook) -> None:
+    """openpyxl stores any string starting with "=" as a formula. The report writes none of
+    its own, so every such cell is text someone typed (a narrative, a name) that Excel would
+    otherwise run for each reader (HYPERLINK, WEBSERVICE …): keep it a plain string."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _workbook(report: Report) -> Workbook:

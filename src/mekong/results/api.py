@@ -6,11 +6,12 @@ results.services. Reading outside one's scope answers 404, writing outside it 40
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from mekong.core.errors import InvalidInput, NotFound
 from mekong.projects.models import Programme, Project
@@ -27,6 +28,10 @@ from mekong.results.models import (
 )
 
 router = Router(tags=["results"])
+
+# A row id in a query string: bounded so an absurd number is a 422 naming the parameter, not
+# an OverflowError from SQLite (whose integers are 64-bit) inside a foreign-key filter.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class FrameworkOut(Schema):
@@ -298,8 +303,8 @@ class TargetIn(Schema):
 
 
 class ValueFilterIn(Schema):
-    period: int | None = None
-    indicator: int | None = None
+    period: RowId | None = None
+    indicator: RowId | None = None
     disaggregation: str | None = None
     totals_only: bool = False
 
@@ -387,7 +392,7 @@ def list_frameworks(request: HttpRequest) -> Any:
     response=TreeOut,
     summary="A framework's results tree with targets and values for one period",
 )
-def get_framework(request: HttpRequest, framework_id: int, period: int | None = None) -> Any:
+def get_framework(request: HttpRequest, framework_id: int, period: RowId | None = None) -> Any:
     framework = selectors.framework_get(user=request.user, framework_id=framework_id)
     chosen = selectors.period_for(framework, period)
     tree = selectors.framework_tree(framework, chosen)
@@ -504,7 +509,7 @@ def update_indicator(request: HttpRequest, indicator_id: int, payload: Indicator
 
 
 @router.get("/frameworks/{framework_id}/narratives", response=list[NarrativeOut])
-def list_narratives(request: HttpRequest, framework_id: int, period: int | None = None) -> Any:
+def list_narratives(request: HttpRequest, framework_id: int, period: RowId | None = None) -> Any:
     framework = selectors.framework_get(user=request.user, framework_id=framework_id)
     narratives = framework.narratives.select_related("period").order_by(
         "period__starts_on", "section", "language"
@@ -652,7 +657,10 @@ def create_value(request: HttpRequest, framework_id: int, payload: ValueIn) -> A
 
 @router.get("/values/waiting", response=list[ValueOut], summary="Values waiting for your step")
 def waiting_values(request: HttpRequest) -> Any:
-    return [item.value for item in selectors.values_waiting_for(user=request.user)]
+    values = [item.value for item in selectors.values_waiting_for(user=request.user)]
+    # ValueOut lists each value's evidence: one query for all, not one per value.
+    prefetch_related_objects(values, Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+    return values
 
 
 @router.get("/values/{value_id}", response=ValueOut)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from mekong.core.errors import InvalidInput
@@ -99,9 +100,12 @@ class Condition(_Computation):
     def model_post_init(self, context: Any, /) -> None:
         if self.field not in OBSERVATION_FIELDS:
             allowed = ", ".join(sorted(OBSERVATION_FIELDS))
-            raise ValueError(f"unknown field {self.field!r}; one of: {allowed}")
+            raise ValueError(
+                _("unknown field %(field)r; one of: %(allowed)s")
+                % {"field": self.field, "allowed": allowed}
+            )
         if self.op in ("in", "not_in") and not isinstance(self.value, list):
-            raise ValueError(f"op {self.op!r} needs a list of values")
+            raise ValueError(_("op %(op)r needs a list of values") % {"op": self.op})
 
 
 class HouseholdShare(_Computation):
@@ -158,6 +162,7 @@ def parse_computation(config: dict[str, Any]) -> Computation:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "kind"
-        raise InvalidInput(
-            f"computation.{where}: {first['msg']}", field=f"computation.{where}"
-        ) from exc
+        # Our own checks raise translated messages; pydantic would prefix "Value error, ".
+        cause = first.get("ctx", {}).get("error") if first["type"] == "value_error" else None
+        message = str(cause) if cause is not None else first["msg"]
+        raise InvalidInput(f"computation.{where}: {message}", field=f"computation.{where}") from exc

@@ -46,6 +46,7 @@ from mekong.results.access import covers_whole_scope, require_can_edit_framework
 from mekong.results.computations import parse_computation
 from mekong.results.models import (
     LEVEL_ORDER,
+    VALUE_PLACES,
     Aggregation,
     Dimension,
     Evidence,
@@ -116,6 +117,19 @@ def _attribute(instance: Model, user: object | None, reason: str = "") -> None:
     instance._history_user = acting_user(user)  # type: ignore[attr-defined]
     if reason:
         instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _check_code(code: str, field: str = "code") -> str:
+    """A code as people write it on one line: codes end up in file names, HTTP headers and
+    exchange files, where a line break or control character breaks them."""
+    code = (code or "").strip()
+    if not code or not code.isprintable():
+        raise InvalidInput(
+            _("%(field)s: a code is one line of printable characters, such as 2024-Q1.")
+            % {"field": field},
+            field=field,
+        )
+    return code
 
 
 def _check_framework(user: object | None, framework: ResultsFramework) -> None:
@@ -249,6 +263,7 @@ def node_create(
     translations: dict[str, str] | None = None,
 ) -> ResultNode:
     _check_framework(user, framework)
+    code = _check_code(code)
     _validate_parent(framework, level, parent)
     conflict = _("Result code %(code)s is used in this framework already.") % {"code": code}
     if ResultNode.objects.filter(framework=framework, code=code).exists():
@@ -272,6 +287,8 @@ def node_create(
 def node_update(*, user: object | None, node: ResultNode, changes: Mapping[str, Any]) -> ResultNode:
     """Change a result's wording, code or order; its level and place in the tree stay."""
     _check_framework(user, node.framework)
+    if "code" in changes:
+        changes = {**changes, "code": _check_code(changes["code"])}
     updated = apply_changes(node, changes, allowed={"code", "statement", "translations", "order"})
     if (
         "code" in changes
@@ -370,6 +387,13 @@ def validate_indicator(indicator: Indicator) -> None:
     elif indicator.currency:
         raise InvalidInput(_("currency: only money indicators have a currency."), field="currency")
     _validate_contribution(indicator)
+    decimals = indicator.decimals
+    if not isinstance(decimals, int) or not 0 <= decimals <= VALUE_PLACES:
+        # Pages and reports pad numbers to this many places: a huge one exhausts memory.
+        raise InvalidInput(
+            _("decimals: a whole number from 0 to %(most)s.") % {"most": VALUE_PLACES},
+            field="decimals",
+        )
     dimensions = indicator.disaggregations
     if not isinstance(dimensions, list) or any(d not in Dimension.values for d in dimensions):
         raise InvalidInput(
@@ -449,6 +473,7 @@ def indicator_create(
             _("These fields cannot be set here: %(fields)s.") % {"fields": ", ".join(unknown)},
             field=unknown[0],
         )
+    code = _check_code(code)
     conflict = _("Indicator code %(code)s is used in this framework already.") % {"code": code}
     if Indicator.objects.filter(framework=framework, code=code).exists():
         raise Conflict(conflict, field="code")
@@ -467,6 +492,8 @@ def indicator_update(
     *, user: object | None, indicator: Indicator, changes: Mapping[str, Any]
 ) -> Indicator:
     _check_framework(user, indicator.framework)
+    if "code" in changes:
+        changes = {**changes, "code": _check_code(changes["code"])}
     updated = apply_changes(indicator, changes, allowed=INDICATOR_FIELDS)
     retyped = (
         changes.get("kind", indicator.kind) != indicator.kind
@@ -509,6 +536,7 @@ def period_create(
     ends_on: date,
 ) -> ReportingPeriod:
     _check_framework(user, framework)
+    code = _check_code(code)
     if ends_on < starts_on:
         raise InvalidInput(
             _("ends_on: %(end)s is before the start (%(start)s).")
@@ -805,6 +833,10 @@ def value_update(
     if "value" in changes:
         number = _decimal(changes["value"], "value")
         _check_value_range(row.indicator, number)
+        if number != row.value:
+            # Whoever types the number answers for it: otherwise a verifier could change a
+            # colleague's draft and then verify their own figure.
+            row.entered_by = acting_user(user) or row.entered_by
         row.value = number
     if "note" in changes:
         row.note = str(changes["note"] or "")
@@ -884,6 +916,22 @@ def _require_can_approve(user: object, row: IndicatorValue) -> None:
         )
 
 
+def _require_may_take_a_step(user: object, value: IndicatorValue, *, step: str) -> None:
+    """Refuse people who could neither verify nor approve the value before anything about it
+    is told (its status, number or its period's lock): out of scope it must look the same
+    whatever state it is in. The refusal is the one of ``step`` ("verify" or "approve")."""
+    checks = [_require_can_verify, _require_can_approve]
+    if step == "approve":
+        checks.reverse()
+    try:
+        checks[0](user, value)
+    except ApprovalStepRefused as refused:
+        try:
+            checks[1](user, value)
+        except ApprovalStepRefused:
+            raise refused from None
+
+
 def plain(number: Decimal | None) -> str:
     """A decimal as people write it: no exponent, no trailing zeros (75, 2.08)."""
     if number is None:
@@ -938,6 +986,7 @@ def check_cells_add_up(row: IndicatorValue) -> None:
 @transaction.atomic
 def value_verify(*, user: object, value: IndicatorValue, note: str = "") -> IndicatorValue:
     """Step 1: someone other than the person who entered it checks it against the evidence."""
+    _require_may_take_a_step(user, value, step="verify")
     row = _locked_value(value)
     _require_can_verify(user, row)
     if row.status != ValueStatus.SUBMITTED:
@@ -957,6 +1006,7 @@ def value_verify(*, user: object, value: IndicatorValue, note: str = "") -> Indi
 @transaction.atomic
 def value_approve(*, user: object, value: IndicatorValue, note: str = "") -> IndicatorValue:
     """Step 2: a third person who signs for a side approves; a total must match its cells."""
+    _require_may_take_a_step(user, value, step="approve")
     row = _locked_value(value)
     _require_can_approve(user, row)
     if row.status != ValueStatus.VERIFIED:
@@ -981,6 +1031,7 @@ def value_reject(*, user: object, value: IndicatorValue, reason: str) -> Indicat
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("reason: say what must be corrected."), field="reason")
+    _require_may_take_a_step(user, value, step="verify")
     row = _locked_value(value)
     if row.status == ValueStatus.SUBMITTED:
         _require_can_verify(user, row)
