@@ -39,6 +39,18 @@ from mekong.results.models import (
 NATIONAL_SCHEME = {"MMR": "MMR-MLCS", "LAO": "LAO-D285", "KHM": "KHM-CSES"}
 # USD 3.00 a day at 2021 PPP, one ``international`` scheme per country (demo/households.py).
 INTERNATIONAL_SCHEME = {"MMR": "MMR-INTL-300", "LAO": "LAO-INTL-300", "KHM": "KHM-INTL-300"}
+# Burmese names of the Myanmar project's indicators (the counterpart reads reports in Burmese).
+MY_NAMES = {
+    "G1": "အမျိုးသားဆင်းရဲမှုမျဉ်းအောက်ရှိ လူဦးရေ ရာခိုင်နှုန်း",
+    "G2": "တစ်ရက်လျှင် အမေရိကန်ဒေါ်လာ ၃.၀၀ (၂၀၂၁ PPP) အောက်ရှိ လူဦးရေ ရာခိုင်နှုန်း",
+    "G3": "ဘက်စုံဆင်းရဲမှု ဦးရေနှုန်း (MPI H)",
+    "1.1-A": "မိနစ် ၃၀ အတွင်း ဘေးကင်းသော သောက်ရေ ရရှိသည့် အိမ်ထောင်စုများ",
+    "1.1.1-A": "ပြီးစီးသော ကျေးရွာလမ်း",
+    "1.1.1-B": "ပိုက်ရေ ချိတ်ဆက်ထားသော အိမ်ထောင်စုများ",
+    "1.1.1-D": "ပြုပြင်မွမ်းမံပြီးသော အိမ်များ",
+    "1.2-A": "တစ်ဦးချင်း အသားတင်ဝင်ငွေ",
+    "1.2.1-A": "ထုတ်လုပ်မှုနည်းပညာ သင်တန်းတက်ရောက်သူများ",
+}
 COUNTERPART = {"MMR": "thida", "LAO": "souksavanh", "KHM": "sokha"}
 CURRENCY = {"MMR": "MMK", "LAO": "LAK", "KHM": "KHR"}
 # So the demo shows every step of the approval somewhere.
@@ -184,10 +196,10 @@ def _project_framework(
     framework = services.framework_create(
         user=None,
         project=project,
-        title=f"{project.code}: results",
+        title=f"{project.title}: results framework",
         translations={
             "zh-hans": f"{project.title_zh}成果框架",
-            **({"my": "ရလဒ်မူဘောင်"} if my else {}),
+            **({"my": "နေပြည်တော် ဆင်းရဲမှုလျှော့ချရေး သရုပ်ပြကျေးရွာများ ရလဒ်မူဘောင်"} if my else {}),
         },
         description="Synthetic results framework (DOMAIN.md §4).",
     )
@@ -257,7 +269,10 @@ def _project_framework(
             name=name,
             unit=unit,
             kind=kind,
-            translations={"zh-hans": zh},
+            translations={
+                "zh-hans": zh,
+                **({"my": MY_NAMES[code]} if my and code in MY_NAMES else {}),
+            },
             **extra,
         )
 
@@ -514,7 +529,15 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
             note="Count from the village committee; sheet to follow.",
         )
         _narratives(framework, periods[0], country, users["li.wei"])
-        services.period_lock(user=users["chen.jing"], period=periods[0])
         made += 1
     _narratives(pg.framework, pg.framework.periods.order_by("starts_on")[0], "", users["li.wei"])
     return made
+
+
+def lock_first_periods(*, users: dict[str, User]) -> None:
+    """Lock each project's first period once its computed values are in (a locked period is
+    never recomputed, so locking before the first refresh would leave it empty)."""
+    for framework in ResultsFramework.objects.filter(project__isnull=False):
+        first = framework.periods.order_by("starts_on").first()
+        if first is not None and not first.is_locked:
+            services.period_lock(user=users["chen.jing"], period=first)

@@ -164,6 +164,7 @@ class IndicatorLine:
     history: list[PeriodPoint]
     bar_chart: SafeString = field(default_factory=lambda: SafeString(""))
     line_chart: SafeString = field(default_factory=lambda: SafeString(""))
+    chart_legend: SafeString = field(default_factory=lambda: SafeString(""))
 
     @property
     def baseline_text(self) -> str:
@@ -410,8 +411,13 @@ def _indicator_line(
         ],
         decimals=indicator.decimals,
         title=_("%(indicator)s by period") % {"indicator": name},
-        value_label=_("Actual (95 % confidence interval)"),
-        target_label=_("Target"),
+    )
+    line.chart_legend = charts.legend(
+        [
+            ("baseline", _("Baseline")),
+            ("target", _("Target")),
+            ("actual", _("Actual (95 % confidence interval)")),
+        ]
     )
     return line
 

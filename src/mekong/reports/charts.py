@@ -1,5 +1,9 @@
 """Small charts drawn as SVG on the server: WeasyPrint runs no JavaScript, so the report's
-charts are markup generated here and embedded in the page."""
+charts are markup generated here and embedded in the page.
+
+Text inside the SVG is only numbers and period codes: WeasyPrint draws SVG text without
+complex-script shaping, which breaks Burmese. Translated labels go in an HTML legend
+(:func:`legend`) beside the charts, where HarfBuzz shapes them like the rest of the page."""
 
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ def _number(value: float, decimals: int) -> str:
 
 def bar_chart(bars: Sequence[Bar], *, decimals: int, title: str) -> SafeString:
     """Baseline, target and actual of one indicator as three labelled bars."""
-    width, height, top, bottom, left = 210.0, 120.0, 14.0, 22.0, 8.0
+    width, height, top, bottom, left = 210.0, 110.0, 14.0, 12.0, 8.0
     plotted = [b.value for b in bars if b.value is not None]
     high = nice_ceiling(max([abs(v) for v in plotted] or [1.0]))
     inner = height - top - bottom
@@ -84,16 +88,13 @@ def bar_chart(bars: Sequence[Bar], *, decimals: int, title: str) -> SafeString:
                 f'height="{bar_height:.1f}" fill="{COLOURS[bar.kind]}"/>'
             )
             parts.append(_text(x + bar_width / 2, y - 3, _number(bar.value, decimals)))
-        parts.append(_text(x + bar_width / 2, height - 8, bar.label, size=7.5))
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
-def line_chart(
-    points: Sequence[Point], *, decimals: int, title: str, value_label: str, target_label: str
-) -> SafeString:
+def line_chart(points: Sequence[Point], *, decimals: int, title: str) -> SafeString:
     """Value by period with its 95 % confidence interval (band and whiskers) and the targets."""
-    width, height, top, bottom, left, right = 300.0, 140.0, 12.0, 30.0, 42.0, 10.0
+    width, height, top, bottom, left, right = 300.0, 130.0, 12.0, 20.0, 42.0, 10.0
     numbers: list[float] = []
     for point in points:
         numbers.extend(
@@ -155,16 +156,18 @@ def line_chart(
                 f'stroke="{COLOURS["target"]}" stroke-width="2"/>'
             )
         parts.append(_text(x_of(i), height - bottom + 11, p.label, size=7.5))
-    legend_y = height - 6
-    parts.append(
-        f'<circle cx="{left + 3}" cy="{legend_y - 2.5}" r="2.4" fill="{COLOURS["actual"]}"/>'
-    )
-    parts.append(_text(left + 9, legend_y, value_label, anchor="start", size=7))
-    middle = left + inner_w / 2
-    parts.append(
-        f'<line x1="{middle}" y1="{legend_y - 2.5}" x2="{middle + 12}" y2="{legend_y - 2.5}" '
-        f'stroke="{COLOURS["target"]}" stroke-width="2"/>'
-    )
-    parts.append(_text(middle + 16, legend_y, target_label, anchor="start", size=7))
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def legend(items: Sequence[tuple[str, str]]) -> SafeString:
+    """An HTML key of (colour kind, translated label) pairs shown under the charts."""
+    return mark_safe(
+        '<p class="legend">'
+        + "".join(
+            f'<span class="key"><span class="swatch" style="background:{COLOURS[kind]}">'
+            f"</span>{escape(label)}</span>"
+            for kind, label in items
+        )
+        + "</p>"
+    )

@@ -252,10 +252,14 @@
     var status = document.getElementById("map-status");
     var select = document.getElementById("map-indicator");
     var chart = null;
+    var latest = 0;
 
     function show(indicatorId) {
       el.dataset.ready = "false";
+      var ticket = ++latest;
       return fetchJson("map", { indicator: indicatorId, period: cfg.period }).then(function (data) {
+        // Only the newest request draws: an older answer arriving late must not overwrite it.
+        if (ticket !== latest || chart === null) { return; }
         var unit = data.indicator.unit_label;
         var known = data.villages.filter(function (v) { return v.value !== null; });
         var missing = data.villages.filter(function (v) { return v.value === null; });
@@ -297,7 +301,11 @@
       }).catch(function (err) { failed(status, err); });
     }
 
-    select.addEventListener("change", function () { cfg.map_indicator = Number(select.value); show(select.value); drawDrill(null); });
+    select.addEventListener("change", function () {
+      cfg.map_indicator = Number(select.value);
+      if (chart !== null) { show(select.value); }
+      drawDrill(null);
+    });
     return fetchJson(cfg.boundaries, {}).then(function (geojson) {
       echarts.registerMap("mekong", geojson);
       chart = echarts.init(el);
@@ -307,11 +315,14 @@
   }
 
   // --- drill-down table -------------------------------------------------------------------
+  var drillLatest = 0;
   function drawDrill(area) {
     var table = document.getElementById("table-drill");
     var body = table.querySelector("tbody");
     var crumbs = document.getElementById("drill-path");
+    var ticket = ++drillLatest;
     return fetchJson("drilldown", { indicator: cfg.map_indicator, period: cfg.period, area: area }).then(function (data) {
+      if (ticket !== drillLatest) { return; }
       crumbs.textContent = "";
       data.path.forEach(function (c, i) {
         if (i > 0) { crumbs.appendChild(document.createTextNode(" › ")); }
