@@ -65,7 +65,7 @@ def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.append(f"{exc}\n{getattr(exc, 'stack', '')}"))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"

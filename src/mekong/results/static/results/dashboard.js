@@ -254,6 +254,18 @@
     var chart = null;
     var latest = 0;
 
+    // ECharts' geo layout inverts the view transform; while the container has no size yet
+    // (styles or layout still pending) that matrix is singular and ECharts throws. Draw once
+    // the container has a size.
+    function setMapOption(option) {
+      if (el.clientWidth === 0 || el.clientHeight === 0) {
+        window.requestAnimationFrame(function () { setMapOption(option); });
+        return;
+      }
+      chart.resize();
+      chart.setOption(option, { replaceMerge: ["series", "visualMap"] });
+    }
+
     function show(indicatorId) {
       el.dataset.ready = "false";
       var ticket = ++latest;
@@ -269,7 +281,7 @@
         var center = data.villages.length ? [(Math.min.apply(null, lons) + Math.max.apply(null, lons)) / 2, (Math.min.apply(null, lats) + Math.max.apply(null, lats)) / 2] : [101.5, 17.0];
         var span = data.villages.length ? Math.max(Math.max.apply(null, lons) - Math.min.apply(null, lons), Math.max.apply(null, lats) - Math.min.apply(null, lats), 0.5) : 20;
         var lower = data.indicator.direction === "decrease";
-        chart.setOption({
+        var option = {
           tooltip: {
             trigger: "item",
             formatter: function (p) {
@@ -294,7 +306,8 @@
             { name: L.no_value, type: "scatter", coordinateSystem: "geo", data: missing.map(point), symbolSize: 7,
               itemStyle: { color: COLOURS.missing, borderColor: "#fff", borderWidth: 1 } }
           ]
-        }, { replaceMerge: ["series", "visualMap"] });
+        };
+        setMapOption(option);
         status.textContent = missing.length ? L.no_value + ": " + missing.length + " / " + data.villages.length + " " + L.villages.toLowerCase() : "";
         el.dataset.indicator = String(data.indicator.id);
         el.dataset.ready = "true";
