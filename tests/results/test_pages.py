@@ -115,9 +115,14 @@ def test_enter_submit_verify_approve_through_pages(
         assert response.status_code == 302, response.content.decode()
     total = IndicatorValue.objects.get(indicator=rw.trained, disaggregation_key="")
     assert total.evidence.count() == 1
+    female = IndicatorValue.objects.get(indicator=rw.trained, disaggregation_key="sex=F")
     entry.post(f"/results/values/{total.id}/submit/")
+    entry.post(f"/results/values/{female.id}/submit/")
     waiting = client_for(staff.me_officer).get("/results/waiting/").content.decode()
     assert f"/results/values/{total.id}/" in waiting
+    # Cells read as words, not as their storage key.
+    assert "Sex: Female" in waiting
+    assert "sex=F" not in waiting
     client_for(staff.me_officer).post(f"/results/values/{total.id}/verify/")
     client_for(personas.officer).post(f"/results/values/{total.id}/approve/")
     total.refresh_from_db()

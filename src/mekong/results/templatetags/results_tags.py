@@ -9,8 +9,9 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from mekong.results.models import Indicator
+from mekong.results.models import Dimension, Indicator
 
 register = template.Library()
 
@@ -31,3 +32,17 @@ def local(obj: Any, attribute: str = "name") -> str:
     if isinstance(translations, dict) and translations.get(language):
         return str(translations[language])
     return str(getattr(obj, attribute, ""))
+
+
+@register.filter
+def cell(value: Any) -> str:
+    """A value's disaggregation cell for readers: "Sex: Female", or "Total" for the total."""
+    disaggregation = getattr(value, "disaggregation", None) or {}
+    if not disaggregation:
+        return str(_("Total"))
+    dimensions = dict(Dimension.choices)
+    categories = {"F": _("Female"), "M": _("Male")}
+    return " · ".join(
+        f"{dimensions.get(d, d)}: {categories.get(str(c), c) if d == Dimension.SEX else c}"
+        for d, c in sorted(disaggregation.items())
+    )
