@@ -29,7 +29,7 @@ from mekong.demo.reference import (
     AreaSpec,
     CountrySpec,
 )
-from mekong.demo.results import build_results, lock_first_periods
+from mekong.demo.results import build_results, finish_after_refresh
 from mekong.geo import services as geo_services
 from mekong.geo.models import AdminArea, AdminLevel, Country, Village
 from mekong.partners import services as partner_services
@@ -325,7 +325,7 @@ def build_demo(*, seed: int = 1, households_per_village: int | None = None) -> D
     summary.indicator_values = sum(
         report.created + report.updated + report.unchanged for report in refresh_all()
     )
-    lock_first_periods(users=users)
+    finish_after_refresh(users=users)
     return summary
 
 

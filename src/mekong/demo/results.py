@@ -534,10 +534,38 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
     return made
 
 
-def lock_first_periods(*, users: dict[str, User]) -> None:
-    """Lock each project's first period once its computed values are in (a locked period is
-    never recomputed, so locking before the first refresh would leave it empty)."""
+# Synthetic ambition for computed indicators without a target: the change per period after
+# the baseline, as a share of the baseline value, in the indicator's good direction.
+TARGET_STEP = Decimal("0.08")
+
+
+def finish_after_refresh(*, users: dict[str, User]) -> None:
+    """Once computed values are in: give computed indicators without targets a baseline (the
+    first period's value, as an office would take it from the baseline survey) and targets,
+    then lock each project's first period (a locked period is never recomputed, so locking
+    before the first refresh would leave it empty)."""
     for framework in ResultsFramework.objects.filter(project__isnull=False):
-        first = framework.periods.order_by("starts_on").first()
-        if first is not None and not first.is_locked:
-            services.period_lock(user=users["chen.jing"], period=first)
+        periods = list(framework.periods.order_by("starts_on"))
+        if not periods:
+            continue
+        for indicator in framework.indicators.filter(kind=IndicatorKind.COMPUTED):
+            if indicator.targets.exists():
+                continue
+            first = indicator.values.filter(period=periods[0], disaggregation_key="").first()
+            if first is None or first.value is None or first.value == 0:
+                continue
+            sign = -1 if indicator.direction == "decrease" else 1
+            services.indicator_update(
+                user=None,
+                indicator=indicator,
+                changes={"baseline_value": first.value, "baseline_date": periods[0].ends_on},
+            )
+            for offset, period in enumerate(periods[1:], start=1):
+                target = first.value * (1 + sign * TARGET_STEP * offset)
+                if indicator.unit == Unit.PERCENT:
+                    target = min(max(target, Decimal(0)), Decimal(100))
+                services.target_set(
+                    user=None, indicator=indicator, period=period, value=round(target, 1)
+                )
+        if not periods[0].is_locked:
+            services.period_lock(user=users["chen.jing"], period=periods[0])
