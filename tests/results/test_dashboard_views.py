@@ -95,6 +95,10 @@ def test_bad_parameters_answer_not_found(
     assert _get(client, f"{base}/map?indicator={programme_indicator}").status_code == 404
     assert _get(client, f"{base}/drilldown?area=country:LAO").status_code == 404
     assert _get(client, f"{base}/drilldown?area=nonsense").status_code == 404
+    # Digits that int() refuses ("²" is a digit to str.isdigit) are not found, not a 500.
+    assert _get(client, f"{base}/drilldown?area=area:%C2%B2").status_code == 404
+    assert _get(client, f"{base}/drilldown?area=area:99999999999999999999").status_code == 404
+    assert client.get(f"/results/{framework.id}/dashboard/?period=%C2%B2").status_code == 200
     assert _get(client, f"{base}/headcount?scheme=NONE").status_code == 404
     assert (
         client.get(f"/results/{framework.id}/dashboard/?period={other_period}").status_code == 404

@@ -703,7 +703,8 @@ def drilldown(
         path.append({"key": area, "name": chosen.display_name})
         children = [a for a in areas.values() if a.country_id == chosen.id and a.depth == 1]
         direct: list[VillageRef] = []
-    elif kind == "area" and ident.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500, not a 404).
+    elif kind == "area" and ident.isdecimal():
         node = next((a for a in areas.values() if a.id == int(ident)), None)
         if node is None:
             raise NotFound(_("No area %(id)s on this dashboard.") % {"id": ident})
