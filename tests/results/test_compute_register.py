@@ -137,8 +137,41 @@ def test_household_share_tests_every_condition(results_world: ResultsWorld) -> N
     values = _values("WATER")
     # Safe and within 30 minutes: MM-H1 (piped, 10) and MM-H4 (piped, 20) → 2 of 4.
     assert _number(values, "2024") == 50.0
-    # 2023 observations have no water data: no household meets the conditions.
-    assert _number(values, "2023") == 0.0
+    # 2023 observations have no water data: unknown, not 0 %.
+    assert values[("2023", "")].value is None
+    assert "answered" in values[("2023", "")].unavailable_reason
+
+
+def test_household_share_leaves_unanswered_households_out(results_world: ResultsWorld) -> None:
+    # MM-H1 piped, 10 min (meets); MM-H2 surface, minutes unknown (fails: surface decides);
+    # MM-H3 piped, minutes unknown (unknown: left out); MM-H4 protected, 45 min (fails).
+    water = {
+        "MM-H1": ("piped", 10),
+        "MM-H2": ("surface", None),
+        "MM-H3": ("piped", None),
+        "MM-H4": ("protected", 45),
+    }
+    for hh in results_world.households:
+        source, minutes = water[hh.external_id]
+        HouseholdObservation.objects.filter(household=hh, survey_round=results_world.r2024).update(
+            water_source=source, water_minutes=minutes
+        )
+    computed(
+        results_world.project_framework,
+        "WATER",
+        {
+            "kind": "household_share",
+            "all": [
+                {"field": "water_source", "op": "in", "value": ["piped", "protected"]},
+                {"field": "water_minutes", "op": "le", "value": 30},
+            ],
+        },
+    )
+    refresh_framework(results_world.project_framework)
+    total = _values("WATER")[("2024", "")]
+    # 1 of the 3 households whose answers decide (weight 1 each).
+    assert float(total.value or 0) == pytest.approx(100 / 3, abs=1e-6)
+    assert total.n == 3
 
 
 def test_mean_income_is_per_person(results_world: ResultsWorld) -> None:

@@ -327,7 +327,16 @@ def _register(
         met = pl.lit(True)
         for condition in comp.all:
             met = met & _condition(condition)
-        y = pl.when(met.fill_null(False)).then(1.0).otherwise(0.0)
+        # Three-valued: a household failing an answered condition does not meet them all;
+        # one whose missing answers decide is unknown and left out of the denominator, not
+        # counted as failing (a period whose survey did not ask about water would otherwise
+        # report 0 % with safe water).
+        rows = rows.with_columns(met.alias("_met")).filter(pl.col("_met").is_not_null())
+        if rows.height == 0:
+            raise Unavailable(
+                _("No household observed in the period answered what the conditions test.")
+            )
+        y = pl.when(pl.col("_met")).then(1.0).otherwise(0.0)
         return _share_cells(rows, y, 100.0, comp.per == "person", dimensions, frames)
     if isinstance(comp, MeanIncome):
         return _mean_income(indicator, rows, dimensions, frames)
