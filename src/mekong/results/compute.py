@@ -239,6 +239,21 @@ def refresh_framework(
     _step(progress, "analyses", 1, 1)
     _step(progress, "write", 0, 1)
     with transaction.atomic():
+        # A period locked while the values were computed (minutes at a million households)
+        # is frozen from then on: hold the periods' rows (period_lock waits for them) and
+        # write only those still open.
+        still_open = set(
+            ReportingPeriod.objects.select_for_update()
+            .filter(id__in=[p.id for p in open_periods], locked_at__isnull=True)
+            .values_list("id", flat=True)
+        )
+        if len(still_open) < len(open_periods):
+            open_periods = [p for p in open_periods if p.id in still_open]
+            results = {k: v for k, v in results.items() if k[1] in still_open}
+            report.periods, report.locked_periods = (
+                len(open_periods),
+                len(periods) - len(open_periods),
+            )
         _write_values(indicators, open_periods, results, report)
         report.analyses = _write_analyses(framework, analyses)
     _step(progress, "write", 1, 1)
