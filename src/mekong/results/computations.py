@@ -124,7 +124,11 @@ class Condition(_Computation):
                 % {"field": self.field, "op": self.op}
             )
         if not _value_fits(kind, self.value):
-            expected = {"bool": _("true or false"), "number": _("a number"), "text": _("a text value")}
+            expected = {
+                "bool": _("true or false"),
+                "number": _("a number"),
+                "text": _("a text value"),
+            }
             raise ValueError(
                 _("field %(field)r holds %(kind)s, not %(value)r")
                 % {"field": self.field, "kind": expected[kind], "value": self.value}
