@@ -202,6 +202,21 @@ def test_mean_income_in_two_currencies_has_no_total_but_country_cells(
     assert _number(values, "2024", "country=LAO") == 3312.5
 
 
+def test_mean_income_in_the_indicator_currency_keeps_that_country(
+    results_world: ResultsWorld, world: World, portfolio: Portfolio
+) -> None:
+    add_lao(results_world, world, portfolio)
+    computed(results_world.programme_framework, "PG-INC", {"kind": "mean_income"}, currency="MMK")
+    refresh_framework(results_world.programme_framework)
+    values = _values("PG-INC")
+    assert values[("2024", "")].value is None
+    assert "LAK, MMK" in values[("2024", "")].unavailable_reason
+    # Myanmar reports in the indicator's currency: its cell has a value; Laos' has none.
+    assert _number(values, "2024", "country=MMR") == 1600.0
+    assert values[("2024", "country=LAO")].value is None
+    assert "LAK" in values[("2024", "country=LAO")].unavailable_reason
+
+
 def test_mpi_measures_match_the_hand_computed_alkire_foster(
     results_world: ResultsWorld, world: World
 ) -> None:

@@ -548,11 +548,7 @@ def _mean_income(
     indicator: Indicator, rows: pl.DataFrame, dimensions: Sequence[str], frames: RegisterFrames
 ) -> list[Cell]:
     currencies = sorted(rows["currency"].unique().to_list())
-    if indicator.currency and currencies != [indicator.currency]:
-        raise Unavailable(
-            _("The observations are in %(found)s, the indicator in %(currency)s.")
-            % {"found": ", ".join(currencies), "currency": indicator.currency}
-        )
+    other = _("The observations are in %(found)s, the indicator in %(currency)s.")
     # mekong.measure wants welfare >= 0; a mean (and its SE) moves with a shift, so shift
     # negative net incomes up and take the shift back off.
     lowest = rows["per_capita_income"].min()
@@ -579,7 +575,12 @@ def _mean_income(
             c.ci_low = None if c.ci_low is None else c.ci_low - shift
             c.ci_high = None if c.ci_high is None else c.ci_high - shift
         found = by_cell.get(disaggregation_key(c.cell), currencies)
-        if len(found) > 1:
+        # A cell in the indicator's currency keeps its value though other countries of a
+        # programme report in theirs (as a single-currency country cell does without one).
+        if indicator.currency and found != [indicator.currency]:
+            c.value = c.se = c.ci_low = c.ci_high = None
+            c.reason = other % {"found": ", ".join(found), "currency": indicator.currency}
+        elif len(found) > 1:
             c.value = c.se = c.ci_low = c.ci_high = None
             c.reason = mixed % {"currencies": ", ".join(found)}
     return cells
