@@ -41,6 +41,34 @@ def test_locked_periods_are_never_rewritten(results_world: ResultsWorld) -> None
     assert IndicatorValue.objects.get(period=results_world.p2024, disaggregation_key="").value == 25
 
 
+def test_a_period_locked_during_the_refresh_is_not_written(
+    results_world: ResultsWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mekong.results import compute
+
+    refresh_framework(results_world.project_framework)
+    p2024 = results_world.p2024
+    before = {v.id: v.value for v in IndicatorValue.objects.filter(period=p2024)}
+    from mekong.registry.models import Classification
+
+    Classification.objects.filter(
+        household=results_world.households[1], survey_round=results_world.r2024
+    ).update(poor=True)
+    analyses = compute.compute_analyses
+
+    def lock_then_analyse(*args: object, **kwargs: object) -> object:
+        # Someone locks 2024 after its values were computed, before they are written.
+        p2024.locked_at = timezone.now()
+        p2024.save(update_fields=["locked_at"])
+        return analyses(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compute, "compute_analyses", lock_then_analyse)
+    report = refresh_framework(results_world.project_framework)
+    assert report.locked_periods == 1  # 2024; 2023 is open and written
+    assert {v.id: v.value for v in IndicatorValue.objects.filter(period=p2024)} == before
+    assert not any(p.endswith("2024") for p in report.problems)
+
+
 def test_a_second_refresh_changes_nothing(results_world: ResultsWorld) -> None:
     first = refresh_framework(results_world.project_framework)
     history = IndicatorValue.history.count()

@@ -137,8 +137,41 @@ def test_household_share_tests_every_condition(results_world: ResultsWorld) -> N
     values = _values("WATER")
     # Safe and within 30 minutes: MM-H1 (piped, 10) and MM-H4 (piped, 20) → 2 of 4.
     assert _number(values, "2024") == 50.0
-    # 2023 observations have no water data: no household meets the conditions.
-    assert _number(values, "2023") == 0.0
+    # 2023 observations have no water data: unknown, not 0 %.
+    assert values[("2023", "")].value is None
+    assert "answered" in values[("2023", "")].unavailable_reason
+
+
+def test_household_share_leaves_unanswered_households_out(results_world: ResultsWorld) -> None:
+    # MM-H1 piped, 10 min (meets); MM-H2 surface, minutes unknown (fails: surface decides);
+    # MM-H3 piped, minutes unknown (unknown: left out); MM-H4 protected, 45 min (fails).
+    water = {
+        "MM-H1": ("piped", 10),
+        "MM-H2": ("surface", None),
+        "MM-H3": ("piped", None),
+        "MM-H4": ("protected", 45),
+    }
+    for hh in results_world.households:
+        source, minutes = water[hh.external_id]
+        HouseholdObservation.objects.filter(household=hh, survey_round=results_world.r2024).update(
+            water_source=source, water_minutes=minutes
+        )
+    computed(
+        results_world.project_framework,
+        "WATER",
+        {
+            "kind": "household_share",
+            "all": [
+                {"field": "water_source", "op": "in", "value": ["piped", "protected"]},
+                {"field": "water_minutes", "op": "le", "value": 30},
+            ],
+        },
+    )
+    refresh_framework(results_world.project_framework)
+    total = _values("WATER")[("2024", "")]
+    # 1 of the 3 households whose answers decide (weight 1 each).
+    assert float(total.value or 0) == pytest.approx(100 / 3, abs=1e-6)
+    assert total.n == 3
 
 
 def test_mean_income_is_per_person(results_world: ResultsWorld) -> None:
@@ -167,6 +200,21 @@ def test_mean_income_in_two_currencies_has_no_total_but_country_cells(
     assert _number(values, "2024", "country=MMR") == 1600.0
     # Lao: 3 people at 500 and 5 at 5,000 LAK → (1,500 + 25,000) / 8 = 3,312.5.
     assert _number(values, "2024", "country=LAO") == 3312.5
+
+
+def test_mean_income_in_the_indicator_currency_keeps_that_country(
+    results_world: ResultsWorld, world: World, portfolio: Portfolio
+) -> None:
+    add_lao(results_world, world, portfolio)
+    computed(results_world.programme_framework, "PG-INC", {"kind": "mean_income"}, currency="MMK")
+    refresh_framework(results_world.programme_framework)
+    values = _values("PG-INC")
+    assert values[("2024", "")].value is None
+    assert "LAK, MMK" in values[("2024", "")].unavailable_reason
+    # Myanmar reports in the indicator's currency: its cell has a value; Laos' has none.
+    assert _number(values, "2024", "country=MMR") == 1600.0
+    assert values[("2024", "country=LAO")].value is None
+    assert "LAK" in values[("2024", "country=LAO")].unavailable_reason
 
 
 def test_mpi_measures_match_the_hand_computed_alkire_foster(

@@ -95,6 +95,10 @@ def test_bad_parameters_answer_not_found(
     assert _get(client, f"{base}/map?indicator={programme_indicator}").status_code == 404
     assert _get(client, f"{base}/drilldown?area=country:LAO").status_code == 404
     assert _get(client, f"{base}/drilldown?area=nonsense").status_code == 404
+    # Digits that int() refuses ("²" is a digit to str.isdigit) are not found, not a 500.
+    assert _get(client, f"{base}/drilldown?area=area:%C2%B2").status_code == 404
+    assert _get(client, f"{base}/drilldown?area=area:99999999999999999999").status_code == 404
+    assert client.get(f"/results/{framework.id}/dashboard/?period=%C2%B2").status_code == 200
     assert _get(client, f"{base}/headcount?scheme=NONE").status_code == 404
     assert (
         client.get(f"/results/{framework.id}/dashboard/?period={other_period}").status_code == 404
@@ -185,3 +189,21 @@ def test_cache_invalidated_when_a_target_changes(
     rows = {r["indicator"]["code"]: r for r in _get(client, url).json()["rows"]}
     assert rows["MM-P2"]["target"] == 10.0
     assert rows["MM-P2"]["percent_of_target"] == 50.0
+
+
+def test_cache_invalidated_when_a_period_is_added(
+    dashboard_world: DashboardWorld,  # noqa: F811
+    personas: Personas,
+) -> None:
+    from datetime import date
+
+    from mekong.results.models import ReportingPeriod
+
+    framework = dashboard_world.results.project_framework
+    client = client_for(personas.officer)
+    url = f"/api/dashboards/{framework.id}/summary?period={dashboard_world.results.p2024.id}"
+    before = [p["code"] for p in _get(client, url).json()["periods"]]
+    ReportingPeriod.objects.create(
+        framework=framework, code="2031", starts_on=date(2031, 1, 1), ends_on=date(2031, 12, 31)
+    )
+    assert [p["code"] for p in _get(client, url).json()["periods"]] == [*before, "2031"]

@@ -246,3 +246,37 @@ def test_counterpart_outside_the_project_gets_not_found(
         _scope(personas.la_counterpart, dashboard_world.results.project_framework.id)
     with pytest.raises(NotFound):
         _scope(None, dashboard_world.results.project_framework.id)
+
+
+def test_partial_scope_does_not_mix_currencies_of_countries(
+    dashboard_world: DashboardWorld,  # noqa: F811
+) -> None:
+    from mekong.geo.models import Country
+    from mekong.results.models import Indicator, IndicatorKind, Unit
+    from tests.results.dashboard_fixtures import put_value
+
+    framework = dashboard_world.results.programme_framework
+    period = dashboard_world.programme_p2024
+    income = Indicator.objects.create(
+        framework=framework,
+        result=framework.nodes.order_by("id")[0],
+        code="PG-INC",
+        name="Income",
+        unit=Unit.MONEY_PER_PERSON_YEAR,
+        kind=IndicatorKind.COMPUTED,
+        computation={"kind": "mean_income"},
+    )
+    # Mean income per country, each in its own currency (MMK and LAK).
+    put_value(income, period, 1600, cell={"country": "MMR"}, population=8)
+    put_value(income, period, 3312.5, cell={"country": "LAO"}, population=8)
+    # Someone who sees two countries of a programme that would span more.
+    ids = frozenset(Country.objects.filter(iso3__in=["MMR", "LAO"]).values_list("id", flat=True))
+    scope = DashboardScope(framework=framework, country_ids=ids, whole=False)
+    row = _rows_by_code(dashboards.targets_vs_actuals(scope=scope, period=period))["PG-INC"]
+    assert row["actual"] is None  # not (1600 + 3312.5) / 2 "MMK-or-LAK"
+    assert "different currencies" in row["unavailable_reason"]
+    # With the indicator's currency set, every cell is in it and they combine.
+    income.currency = "MMK"
+    income.save()
+    row = _rows_by_code(dashboards.targets_vs_actuals(scope=scope, period=period))["PG-INC"]
+    assert row["actual"] == 2456.25

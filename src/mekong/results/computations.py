@@ -49,27 +49,38 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from mekong.core.errors import InvalidInput
 
-# Household observation fields a ``household_share`` condition may test.
-OBSERVATION_FIELDS = frozenset(
-    {
-        "water_source",
-        "water_minutes",
-        "sanitation",
-        "cooking_fuel",
-        "electricity",
-        "roof",
-        "walls",
-        "floor",
-        "dangerous_house",
-        "housing_area_m2",
-        "land_ha",
-        "food_shortage_months",
-        "worry_food",
-        "worry_clothing",
-        "undernourished",
-        "child_death_5y",
-    }
-)
+# Household observation fields a ``household_share`` condition may test, by the kind of
+# value they hold (a condition's value must be of that kind, or the refresh could not
+# compare them).
+OBSERVATION_FIELD_KINDS: dict[str, Literal["bool", "number", "text"]] = {
+    "water_source": "text",
+    "water_minutes": "number",
+    "sanitation": "text",
+    "cooking_fuel": "text",
+    "electricity": "bool",
+    "roof": "text",
+    "walls": "text",
+    "floor": "text",
+    "dangerous_house": "bool",
+    "housing_area_m2": "number",
+    "land_ha": "number",
+    "food_shortage_months": "number",
+    "worry_food": "bool",
+    "worry_clothing": "bool",
+    "undernourished": "bool",
+    "child_death_5y": "bool",
+}
+OBSERVATION_FIELDS = frozenset(OBSERVATION_FIELD_KINDS)
+
+
+def _value_fits(kind: str, value: object) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 class _Computation(BaseModel):
@@ -106,6 +117,22 @@ class Condition(_Computation):
             )
         if self.op in ("in", "not_in") and not isinstance(self.value, list):
             raise ValueError(_("op %(op)r needs a list of values") % {"op": self.op})
+        kind = OBSERVATION_FIELD_KINDS[self.field]
+        if kind != "text" and isinstance(self.value, list):
+            raise ValueError(
+                _("field %(field)r holds a single value: op %(op)r cannot test a list")
+                % {"field": self.field, "op": self.op}
+            )
+        if not _value_fits(kind, self.value):
+            expected = {
+                "bool": _("true or false"),
+                "number": _("a number"),
+                "text": _("a text value"),
+            }
+            raise ValueError(
+                _("field %(field)r holds %(kind)s, not %(value)r")
+                % {"field": self.field, "kind": expected[kind], "value": self.value}
+            )
 
 
 class HouseholdShare(_Computation):

@@ -239,6 +239,21 @@ def refresh_framework(
     _step(progress, "analyses", 1, 1)
     _step(progress, "write", 0, 1)
     with transaction.atomic():
+        # A period locked while the values were computed (minutes at a million households)
+        # is frozen from then on: hold the periods' rows (period_lock waits for them) and
+        # write only those still open.
+        still_open = set(
+            ReportingPeriod.objects.select_for_update()
+            .filter(id__in=[p.id for p in open_periods], locked_at__isnull=True)
+            .values_list("id", flat=True)
+        )
+        if len(still_open) < len(open_periods):
+            open_periods = [p for p in open_periods if p.id in still_open]
+            results = {k: v for k, v in results.items() if k[1] in still_open}
+            report.periods, report.locked_periods = (
+                len(open_periods),
+                len(periods) - len(open_periods),
+            )
         _write_values(indicators, open_periods, results, report)
         report.analyses = _write_analyses(framework, analyses)
     _step(progress, "write", 1, 1)
@@ -327,7 +342,16 @@ def _register(
         met = pl.lit(True)
         for condition in comp.all:
             met = met & _condition(condition)
-        y = pl.when(met.fill_null(False)).then(1.0).otherwise(0.0)
+        # Three-valued: a household failing an answered condition does not meet them all;
+        # one whose missing answers decide is unknown and left out of the denominator, not
+        # counted as failing (a period whose survey did not ask about water would otherwise
+        # report 0 % with safe water).
+        rows = rows.with_columns(met.alias("_met")).filter(pl.col("_met").is_not_null())
+        if rows.height == 0:
+            raise Unavailable(
+                _("No household observed in the period answered what the conditions test.")
+            )
+        y = pl.when(pl.col("_met")).then(1.0).otherwise(0.0)
         return _share_cells(rows, y, 100.0, comp.per == "person", dimensions, frames)
     if isinstance(comp, MeanIncome):
         return _mean_income(indicator, rows, dimensions, frames)
@@ -524,11 +548,7 @@ def _mean_income(
     indicator: Indicator, rows: pl.DataFrame, dimensions: Sequence[str], frames: RegisterFrames
 ) -> list[Cell]:
     currencies = sorted(rows["currency"].unique().to_list())
-    if indicator.currency and currencies != [indicator.currency]:
-        raise Unavailable(
-            _("The observations are in %(found)s, the indicator in %(currency)s.")
-            % {"found": ", ".join(currencies), "currency": indicator.currency}
-        )
+    other = _("The observations are in %(found)s, the indicator in %(currency)s.")
     # mekong.measure wants welfare >= 0; a mean (and its SE) moves with a shift, so shift
     # negative net incomes up and take the shift back off.
     lowest = rows["per_capita_income"].min()
@@ -555,7 +575,12 @@ def _mean_income(
             c.ci_low = None if c.ci_low is None else c.ci_low - shift
             c.ci_high = None if c.ci_high is None else c.ci_high - shift
         found = by_cell.get(disaggregation_key(c.cell), currencies)
-        if len(found) > 1:
+        # A cell in the indicator's currency keeps its value though other countries of a
+        # programme report in theirs (as a single-currency country cell does without one).
+        if indicator.currency and found != [indicator.currency]:
+            c.value = c.se = c.ci_low = c.ci_high = None
+            c.reason = other % {"found": ", ".join(found), "currency": indicator.currency}
+        elif len(found) > 1:
             c.value = c.se = c.ci_low = c.ci_high = None
             c.reason = mixed % {"currencies": ", ".join(found)}
     return cells

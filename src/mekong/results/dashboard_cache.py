@@ -30,6 +30,7 @@ from mekong.results.models import (
     Analysis,
     Indicator,
     IndicatorValue,
+    ReportingPeriod,
     ResultsFramework,
     Target,
 )
@@ -55,9 +56,15 @@ def data_version(
 ) -> str:
     """A text that changes whenever the rows a response reads change: ``cells`` are the value
     rows it reads (their latest ``computed_at``, count and latest history row); indicators
-    are always included (names, units, baselines). One query, whatever is asked."""
+    are always included (names, units, baselines), and so are the periods. One query,
+    whatever is asked."""
     indicator_history = Indicator.history.model.objects.filter(framework_id=framework_id)
-    parts: dict[str, Subquery] = {"v_indicators": _latest(indicator_history, "history_id")}
+    # Periods too: the page's period list (summary) and every "?period=" choice read them.
+    period_history = ReportingPeriod.history.model.objects.filter(framework_id=framework_id)
+    parts: dict[str, Subquery] = {
+        "v_indicators": _latest(indicator_history, "history_id"),
+        "v_periods": _latest(period_history, "history_id"),
+    }
     if cells is not None:
         history = IndicatorValue.history.model.objects.filter(id__in=cells.order_by().values("id"))
         parts["v_computed"] = _scalar(cells, Max("computed_at"))

@@ -68,6 +68,8 @@ MEAN_UNITS = frozenset(
         Unit.MONEY_PER_PERSON_YEAR,
     }
 )
+# Units of money: cells of different countries may be in different currencies.
+MONEY_UNITS = frozenset({Unit.MONEY, Unit.MONEY_PER_PERSON_YEAR})
 # A "keep at target" indicator meets its target within this share of the target.
 MAINTAIN_TOLERANCE = 0.05
 Z_95 = 1.959964
@@ -370,6 +372,13 @@ def targets_vs_actuals(*, scope: DashboardScope, period: ReportingPeriod) -> lis
             if len(cells) == 1:
                 actual = _float(cells[0].value)
                 ci_low, ci_high = cells[0].ci_low, cells[0].ci_high
+            elif cells and indicator.unit in MONEY_UNITS and not indicator.currency:
+                # Country cells of money report in each country's currency (MMK, LAK …):
+                # no sum or mean of them is a figure in any currency.
+                reason = _(
+                    "The countries in your scope may report this in different currencies, "
+                    "so their values are not combined."
+                )
             elif cells:
                 actual, se, _method = _combine(
                     [(float(c.value or 0), c.population, c.se) for c in cells],
@@ -703,7 +712,8 @@ def drilldown(
         path.append({"key": area, "name": chosen.display_name})
         children = [a for a in areas.values() if a.country_id == chosen.id and a.depth == 1]
         direct: list[VillageRef] = []
-    elif kind == "area" and ident.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500, not a 404).
+    elif kind == "area" and ident.isdecimal():
         node = next((a for a in areas.values() if a.id == int(ident)), None)
         if node is None:
             raise NotFound(_("No area %(id)s on this dashboard.") % {"id": ident})

@@ -110,7 +110,7 @@ def period_for(framework: ResultsFramework, period_id: int | str | None) -> Repo
     """The chosen period of the framework, or its latest one that has started."""
     periods = framework.periods.all()
     if period_id not in (None, ""):
-        found = periods.filter(id=int(period_id)).first() if str(period_id).isdigit() else None
+        found = periods.filter(id=int(period_id)).first() if str(period_id).isdecimal() else None
         if found is None:
             raise NotFound(_("No reporting period %(id)s in this framework.") % {"id": period_id})
         return found

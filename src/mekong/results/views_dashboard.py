@@ -58,7 +58,7 @@ def dashboard(request: HttpRequest, framework_id: int) -> HttpResponse:
         scope = dashboards.dashboard_scope(user=request.user, framework_id=framework_id)
         raw_period = request.GET.get("period", "")
         period = dashboards.period_choose(
-            scope=scope, period_id=int(raw_period) if raw_period.isdigit() else None
+            scope=scope, period_id=int(raw_period) if raw_period.isdecimal() else None
         )
     except NotFound as exc:
         raise Http404(exc.message) from exc
