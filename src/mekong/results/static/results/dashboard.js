@@ -257,13 +257,21 @@
     // ECharts' geo layout inverts the view transform; while the container has no size yet
     // (styles or layout still pending) that matrix is singular and ECharts throws. Draw once
     // the container has a size.
-    function setMapOption(option) {
+    function setMapOption(option, attempt) {
+      var tries = attempt || 0;
       if (el.clientWidth === 0 || el.clientHeight === 0) {
-        window.requestAnimationFrame(function () { setMapOption(option); });
+        window.requestAnimationFrame(function () { setMapOption(option, tries); });
         return;
       }
-      chart.resize();
-      chart.setOption(option, { replaceMerge: ["series", "visualMap"] });
+      try {
+        chart.resize();
+        chart.setOption(option, { replaceMerge: ["series", "visualMap"] });
+      } catch (err) {
+        // ECharts throws from its geo layout while the container is being laid out; the
+        // next frame has a size, so draw again then (at most a few times).
+        if (tries >= 5) { throw err; }
+        window.requestAnimationFrame(function () { setMapOption(option, tries + 1); });
+      }
     }
 
     function show(indicatorId) {
@@ -276,10 +284,13 @@
         var known = data.villages.filter(function (v) { return v.value !== null; });
         var missing = data.villages.filter(function (v) { return v.value === null; });
         var point = function (v) { return { name: v.name, value: [v.lon, v.lat, v.value], village: v }; };
-        var lats = data.villages.map(function (v) { return v.lat; });
-        var lons = data.villages.map(function (v) { return v.lon; });
-        var center = data.villages.length ? [(Math.min.apply(null, lons) + Math.max.apply(null, lons)) / 2, (Math.min.apply(null, lats) + Math.max.apply(null, lats)) / 2] : [101.5, 17.0];
-        var span = data.villages.length ? Math.max(Math.max.apply(null, lons) - Math.min.apply(null, lons), Math.max.apply(null, lats) - Math.min.apply(null, lats), 0.5) : 20;
+        // Centre and zoom on the villages that have coordinates; a NaN here would make
+        // ECharts' geo transform singular.
+        var placed = data.villages.filter(function (v) { return isFinite(Number(v.lat)) && isFinite(Number(v.lon)) && v.lat !== null && v.lon !== null; });
+        var lats = placed.map(function (v) { return Number(v.lat); });
+        var lons = placed.map(function (v) { return Number(v.lon); });
+        var center = placed.length ? [(Math.min.apply(null, lons) + Math.max.apply(null, lons)) / 2, (Math.min.apply(null, lats) + Math.max.apply(null, lats)) / 2] : [101.5, 17.0];
+        var span = placed.length ? Math.max(Math.max.apply(null, lons) - Math.min.apply(null, lons), Math.max.apply(null, lats) - Math.min.apply(null, lats), 0.5) : 20;
         var lower = data.indicator.direction === "decrease";
         var option = {
           tooltip: {
@@ -374,7 +385,9 @@
     }).catch(function (err) { failed(crumbs, err); });
   }
 
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { try { c.resize(); } catch (err) { /* drawn again on the next change */ } });
+  });
   busy(0);
   drawTargets();
   drawHeadcount();
