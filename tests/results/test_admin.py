@@ -55,3 +55,24 @@ def test_admin_result_form_refuses_a_wrong_level(staff: Staff, results_world: Re
     assert response.status_code == 200
     assert "sits directly under one of level “Outcome”" in response.content.decode()
     assert not m.ResultNode.objects.filter(code="9.9").exists()
+
+
+def test_admin_target_form_refuses_a_locked_period_and_another_framework(
+    staff: Staff, results_world: ResultsWorld
+) -> None:
+    from django.utils import timezone
+
+    from mekong.results.admin import TargetForm
+
+    rw = results_world
+    other = m.ReportingPeriod.objects.get(framework=rw.programme_framework, code="2024")
+    form = TargetForm(data={"indicator": rw.trained.id, "period": other.id, "value": "10"})
+    assert not form.is_valid()
+    assert "another framework" in str(form.errors["period"])
+
+    rw.p2024.locked_at = timezone.now()
+    rw.p2024.save()
+    form = TargetForm(data={"indicator": rw.trained.id, "period": rw.p2024.id, "value": "10"})
+    assert not form.is_valid()
+    assert "locked" in str(form.errors["period"])
+    assert not m.Target.objects.filter(indicator=rw.trained).exists()

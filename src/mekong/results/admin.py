@@ -4,12 +4,12 @@ analyses are read-only here, so the admin cannot bypass the approval and locking
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mekong.core.admin import ReadOnlyAdmin
@@ -19,32 +19,34 @@ from mekong.results import services
 
 
 class _RuleForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A model form that, after Django's full_clean, checks the service rules of the row."""
+    """A model form that, after Django's full_clean, checks the row with ``rules``: the same
+    validators of results.services that the services themselves call."""
 
-    def check_rules(self, instance: Any) -> None:
-        raise NotImplementedError
+    rules: ClassVar[tuple[Callable[[Any], None], ...]]
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
         if self.errors:
             return
         try:
-            self.check_rules(self.instance)
+            for rule in self.rules:
+                rule(self.instance)
         except DomainError as exc:
             field = (exc.field or "").split(".")[0]
             self.add_error(field if field in self.fields else None, ValidationError(exc.message))
 
 
 class ResultNodeForm(_RuleForm):
+    rules = (services.validate_node,)
+
     class Meta:
         model = m.ResultNode
         fields = ("framework", "parent", "level", "code", "statement", "translations", "order")
 
-    def check_rules(self, instance: m.ResultNode) -> None:
-        services._validate_parent(instance.framework, instance.level, instance.parent)
-
 
 class IndicatorForm(_RuleForm):
+    rules = (services.validate_indicator,)
+
     class Meta:
         model = m.Indicator
         fields = (
@@ -55,36 +57,21 @@ class IndicatorForm(_RuleForm):
             *sorted(services.INDICATOR_FIELDS - {"result", "code", "order"}),
         )
 
-    def check_rules(self, instance: m.Indicator) -> None:
-        services.validate_indicator(instance)
-
 
 class PeriodForm(_RuleForm):
+    rules = (services.validate_period_change,)
+
     class Meta:
         model = m.ReportingPeriod
         fields = ("framework", "code", "starts_on", "ends_on")
 
-    def check_rules(self, instance: m.ReportingPeriod) -> None:
-        if (
-            instance.pk
-            and m.ReportingPeriod.objects.filter(pk=instance.pk, locked_at__isnull=False).exists()
-        ):
-            raise DomainError(str(_("A locked period cannot change.")))
-
 
 class TargetForm(_RuleForm):
+    rules = (services.validate_target,)
+
     class Meta:
         model = m.Target
         fields = ("indicator", "period", "value", "note")
-
-    def check_rules(self, instance: m.Target) -> None:
-        if instance.period.framework_id != instance.indicator.framework_id:
-            raise DomainError(str(_("The period belongs to another framework.")), field="period")
-        if instance.period.is_locked:
-            raise DomainError(
-                str(_("Period %(period)s is locked.") % {"period": instance.period.code}),
-                field="period",
-            )
 
 
 @admin.register(m.ResultsFramework)

@@ -146,6 +146,29 @@ def _refuse_locked(period: ReportingPeriod) -> None:
         )
 
 
+def validate_period_change(period: ReportingPeriod) -> None:
+    """A stored period may change only while it is not locked (the admin's rule too)."""
+    if period.pk:
+        _refuse_locked(ReportingPeriod.objects.get(pk=period.pk))
+
+
+def validate_node(node: ResultNode) -> None:
+    """A result sits directly under a result one level up in the same framework."""
+    _validate_parent(node.framework, node.level, node.parent)
+
+
+def validate_target(target: Target) -> None:
+    """A target belongs to a period of its indicator's framework that is not locked."""
+    indicator, period = target.indicator, target.period
+    if period.framework_id != indicator.framework_id:
+        raise InvalidInput(
+            _("period: %(period)s belongs to another framework than %(code)s.")
+            % {"period": period.code, "code": indicator.code},
+            field="period",
+        )
+    _refuse_locked(period)
+
+
 def _fresh_period(period: ReportingPeriod) -> ReportingPeriod:
     """The period row, locked against a concurrent lock/unlock while this write runs."""
     locked = ReportingPeriod.objects.select_for_update().get(id=period.id)
@@ -608,12 +631,7 @@ def target_set(
 ) -> Target:
     """Set (or change) an indicator's target for a period of its own framework."""
     _check_framework(user, indicator.framework)
-    if period.framework_id != indicator.framework_id:
-        raise InvalidInput(
-            _("period: %(period)s belongs to another framework than %(code)s.")
-            % {"period": period.code, "code": indicator.code},
-            field="period",
-        )
+    validate_target(Target(indicator=indicator, period=period))
     _fresh_period(period)
     target = Target.objects.select_for_update().filter(indicator=indicator, period=period).first()
     if target is None:
