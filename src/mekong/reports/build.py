@@ -47,6 +47,7 @@ from mekong.results.models import (
     ResultsFramework,
     Target,
     Unit,
+    category_text,
 )
 
 ReportLanguage = Literal["en", "zh-hans", "my"]
@@ -267,20 +268,8 @@ def _countries(framework: ResultsFramework) -> list[Country]:
 
 
 def _cell_label(cell: dict[str, str], villages: dict[str, str], countries: dict[str, str]) -> str:
-    sexes = {"F": _("Female"), "M": _("Male")}
-    parts = []
-    for dimension in sorted(cell):
-        raw = str(cell[dimension])
-        if dimension == Dimension.SEX:
-            text = sexes.get(raw, raw)
-        elif dimension == Dimension.VILLAGE:
-            text = villages.get(raw, raw)
-        elif dimension == Dimension.COUNTRY:
-            text = countries.get(raw, raw)
-        else:
-            text = raw
-        parts.append(text)
-    return " · ".join(parts)
+    names = {Dimension.VILLAGE.value: villages, Dimension.COUNTRY.value: countries}
+    return " · ".join(category_text(d, cell[d], names) for d in sorted(cell))
 
 
 def _dimensions_label(cell: dict[str, str]) -> str:

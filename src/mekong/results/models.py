@@ -333,6 +333,20 @@ class ValueStatus(models.TextChoices):
     COMPUTED = "computed", _("Computed")
 
 
+SEX_CATEGORIES = {"F": _("Female"), "M": _("Male")}
+
+
+def category_text(
+    dimension: str, category: object, names: dict[str, dict[str, str]] | None = None
+) -> str:
+    """A cell's category for readers: a sex in words, a village or country by its name when
+    ``names`` (dimension → code → name) has it, otherwise the stored category."""
+    raw = str(category)
+    if dimension == Dimension.SEX:
+        return str(SEX_CATEGORIES.get(raw, raw))
+    return (names or {}).get(dimension, {}).get(raw, raw)
+
+
 def disaggregation_key(cell: dict[str, str]) -> str:
     """Canonical text of a disaggregation cell: ``""`` for the total, else sorted ``k=v|…``."""
     return "|".join(f"{k}={cell[k]}" for k in sorted(cell))

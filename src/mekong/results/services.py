@@ -46,6 +46,7 @@ from mekong.results.access import covers_whole_scope, require_can_edit_framework
 from mekong.results.computations import parse_computation
 from mekong.results.models import (
     LEVEL_ORDER,
+    SEX_CATEGORIES,
     VALUE_PLACES,
     Aggregation,
     Dimension,
@@ -89,7 +90,7 @@ ADDITIVE_UNITS = frozenset(
 MONEY_UNITS = frozenset({Unit.MONEY, Unit.MONEY_PER_PERSON_YEAR})
 # Dimensions whose categories are known, so a "complete set of cells" is defined.
 CLOSED_CATEGORIES: dict[str, tuple[str, ...]] = {
-    Dimension.SEX: ("F", "M"),
+    Dimension.SEX: tuple(SEX_CATEGORIES),
     Dimension.DISABILITY: ("no", "yes"),
 }
 # Statuses in which a person may still change a reported value.

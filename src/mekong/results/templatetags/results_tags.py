@@ -11,7 +11,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mekong.results.models import Dimension, Indicator
+from mekong.results.models import Dimension, Indicator, category_text
 
 register = template.Library()
 
@@ -41,8 +41,6 @@ def cell(value: Any) -> str:
     if not disaggregation:
         return str(_("Total"))
     dimensions = dict(Dimension.choices)
-    categories = {"F": _("Female"), "M": _("Male")}
     return " · ".join(
-        f"{dimensions.get(d, d)}: {categories.get(str(c), c) if d == Dimension.SEX else c}"
-        for d, c in sorted(disaggregation.items())
+        f"{dimensions.get(d, d)}: {category_text(d, c)}" for d, c in sorted(disaggregation.items())
     )
