@@ -44,3 +44,17 @@ def cell(value: Any) -> str:
     return " · ".join(
         f"{dimensions.get(d, d)}: {category_text(d, c)}" for d, c in sorted(disaggregation.items())
     )
+
+
+# Change reasons the services record: an event word, and after ": " what the person wrote.
+_EVENTS = ("submitted", "verified", "approved", "rejected", "locked", "unlocked")
+
+
+@register.filter
+def history_note(reason: str | None) -> str:
+    """What a person wrote with a step, without the event word the status column shows."""
+    text = reason or ""
+    event, _sep, note = text.partition(": ")
+    if event in _EVENTS:
+        return note
+    return "" if text in _EVENTS else text
