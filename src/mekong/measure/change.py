@@ -1,27 +1,43 @@
 """Change over time: growth incidence curve and poverty-change decompositions.
 
 The two periods are two samples (cross-sections or panel rounds) given as two frames.
+Every part of a decomposition is a smooth function of weighted totals of the two rounds;
+its linearised variable (chain rule) gives design-based standard errors through the one
+variance kernel, for independent samples or a panel (:mod:`mekong.measure._rounds`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import polars as pl
 from scipy import stats
 
-from mekong.measure._common import By, Design, FrameLike, PoorIf, fmt
-from mekong.measure.errors import MeasureError
-from mekong.measure.inequality import inequality
-from mekong.measure.poverty import poverty
+from mekong.measure._common import By, CiDistribution, Design, FrameLike, PoorIf, fmt
+from mekong.measure._design import ALL, PSU, W
+from mekong.measure._engine import BY_PREFIX, _quantile
+from mekong.measure._rounds import (
+    Linearised,
+    Round,
+    Samples,
+    basis_sums,
+    check_designs,
+    round_variance,
+)
+from mekong.measure.errors import MeasureError, UndefinedMeasureError
+from mekong.measure.inequality import _bandwidth, inequality
+from mekong.measure.poverty import PovertyEstimator, Y
+from mekong.measure.poverty import _prepare as _prepare_poverty
 
 __all__ = ["datt_ravallion", "growth_incidence", "huppi_ravallion", "shorrocks_shapley"]
 
 GIC_POINTS = tuple(i / 100 for i in range(5, 100, 5))
 _COLS = ("measure", "estimate", "se", "ci_low", "ci_high", "n", "population")
+_SQRT_2PI = math.sqrt(2 * math.pi)
 
 
 def growth_incidence(
@@ -76,80 +92,262 @@ def growth_incidence(
     return out.select(*keys, *_COLS)
 
 
-def _scaled_poverty(
-    frame: FrameLike,
-    factor: float,
-    *,
-    welfare: str,
-    line: float,
-    measures: Sequence[str],
-    weight: str | None,
-    size: str | None,
-    poor_if: PoorIf,
-) -> np.ndarray:
-    data = frame.lazy().with_columns((pl.col(welfare) * factor).alias(welfare))
-    out = poverty(
-        data,
-        welfare=welfare,
-        line=line,
-        measures=measures,
-        weight=weight,
-        size=size,
-        poor_if=poor_if,
+def _alpha(name: str) -> float | None:
+    """:math:`\\alpha` of ``fgt<alpha>``, ``None`` for ``watts``; other measures refused."""
+    if name == "watts":
+        return None
+    if name.startswith("fgt"):
+        try:
+            alpha = float(name[3:])
+        except ValueError:
+            alpha = -1.0
+        if alpha >= 0:
+            return alpha
+    raise MeasureError(
+        f"measure {name!r} cannot be decomposed: use fgt<alpha> (e.g. 'fgt0', 'fgt2') or "
+        "'watts', which are means of a row value of welfare and the line"
     )
-    return out["estimate"].to_numpy()
 
 
-def _means(
-    before: FrameLike, after: FrameLike, welfare: str, weight: str | None, size: str | None
-) -> tuple[float, float]:
-    m0 = inequality(before, welfare=welfare, measures=("mean",), weight=weight, size=size)
-    m1 = inequality(after, welfare=welfare, measures=("mean",), weight=weight, size=size)
-    return float(m0["estimate"][0]), float(m1["estimate"][0])
-
-
-def _grid(
+def _prepare_rounds(
     before: FrameLike,
     after: FrameLike,
     *,
     welfare: str,
     line: float,
-    measures: Sequence[str],
+    names: Sequence[str],
     weight: str | None,
     size: str | None,
-    poor_if: PoorIf,
-) -> dict[str, np.ndarray]:
-    """P(mu_a, L_b) for a, b in {0, 1}: period-b distribution rescaled to period-a mean."""
-    mu0, mu1 = _means(before, after, welfare, weight, size)
-    if not (mu0 > 0 and mu1 > 0):
-        raise MeasureError("the mean welfare must be > 0 in both periods")
-    kw = {
-        "welfare": welfare,
-        "line": line,
-        "measures": measures,
-        "weight": weight,
-        "size": size,
-        "poor_if": poor_if,
-    }
-    return {
-        "00": _scaled_poverty(before, 1.0, **kw),  # type: ignore[arg-type]
-        "10": _scaled_poverty(before, mu1 / mu0, **kw),  # type: ignore[arg-type]
-        "01": _scaled_poverty(after, mu0 / mu1, **kw),  # type: ignore[arg-type]
-        "11": _scaled_poverty(after, 1.0, **kw),  # type: ignore[arg-type]
-    }
+    by: str | None,
+    design_before: Design | None,
+    design_after: Design | None,
+    samples: Samples,
+    conf_level: float,
+) -> tuple[Round, Round]:
+    check_designs(design_before, design_after, samples)
+    if not 0 < conf_level < 1:
+        raise UndefinedMeasureError(f"conf_level must be in (0, 1), got {conf_level}")
+    for name in names:
+        _alpha(name)
+    rounds = []
+    for frame, design in ((before, design_before), (after, design_after)):
+        prep = _prepare_poverty(
+            frame,
+            welfare=welfare,
+            line=line,
+            names=names,
+            weight=weight,
+            size=size,
+            by=by,
+            design=design,
+        )
+        # Materialised: every decomposition reads the rows twice (means, then totals).
+        rounds.append(Round(prep.lf.collect().lazy(), design))
+    return rounds[0], rounds[1]
 
 
-def _tidy(names: Sequence[str], parts: dict[str, np.ndarray]) -> pl.DataFrame:
-    rows = []
-    for i, m in enumerate(names):
-        for part, values in parts.items():
-            rows.append({"measure": f"{m}_{part}", "estimate": float(values[i])})
-    frame = pl.DataFrame(rows)
-    return frame.with_columns(
-        pl.lit(None, dtype=pl.Float64).alias(c) for c in ("se", "ci_low", "ci_high")
-    ).with_columns(
-        pl.lit(None, dtype=pl.Int64).alias("n"), pl.lit(None, dtype=pl.Float64).alias("population")
+def _totals(sums: pl.DataFrame, names: Sequence[str]) -> dict[str, float]:
+    row = sums.select(pl.col(n).sum() for n in names).row(0, named=True)
+    return {k: float(v) for k, v in row.items()}
+
+
+def _psu_z(
+    rounds: tuple[Round, Round],
+    sums: tuple[pl.DataFrame, pl.DataFrame],
+    parts: Sequence[Linearised],
+) -> tuple[list[str], tuple[pl.DataFrame, pl.DataFrame]]:
+    """Per-PSU totals :math:`z_{hj}` of every part's linearised variable, per round."""
+    names = [f"_mk_v{j}" for j in range(len(parts))]
+    z = []
+    for t, rnd in enumerate(rounds):
+        assert rnd.design is not None
+        cols = [*rnd.design.internal_strata(), *([PSU] if rnd.design.psu is not None else [])]
+        z.append(sums[t].select(*cols, *[p.z(t, n) for p, n in zip(parts, names, strict=True)]))
+    return names, (z[0], z[1])
+
+
+def _tidy(
+    labels: Sequence[str],
+    parts: Sequence[Linearised],
+    rounds: tuple[Round, Round],
+    sums: tuple[pl.DataFrame, pl.DataFrame],
+    *,
+    samples: Samples,
+    conf_level: float,
+    ci: CiDistribution,
+) -> pl.DataFrame:
+    """The library's tidy frame; ``se`` and the interval from the variance kernel when
+    both rounds have a design."""
+    estimate = np.array([p.value for p in parts], dtype=float)
+    se = np.full(len(parts), math.nan)
+    q = np.full(len(parts), math.nan)
+    if rounds[0].design is not None:
+        names, z = _psu_z(rounds, sums, parts)
+        var, df = round_variance(z, rounds, names, samples)
+        se = np.sqrt(np.clip([var[n] for n in names], 0.0, None))
+        q = _quantile(conf_level, np.full(len(parts), df), ci)
+    have_se = rounds[0].design is not None
+    return pl.DataFrame(
+        {
+            "measure": list(labels),
+            "estimate": estimate,
+            "se": se if have_se else None,
+            "ci_low": estimate - q * se if have_se else None,
+            "ci_high": estimate + q * se if have_se else None,
+            "n": None,
+            "population": None,
+        },
+        schema={
+            "measure": pl.String,
+            "estimate": pl.Float64,
+            "se": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "n": pl.Int64,
+            "population": pl.Float64,
+        },
     )
+
+
+def _dr_grid(
+    rounds: tuple[Round, Round], *, line: float, names: Sequence[str], poor_if: PoorIf
+) -> tuple[list[dict[str, Linearised]], tuple[pl.DataFrame, pl.DataFrame]]:
+    """:math:`P(\\mu_a, L_b)` for a, b in {0, 1} and every measure, linearised, with the
+    per-PSU basis sums they are linear in (see ``docs/measures.md``, section 6.1).
+
+    Pass 1 gives each round's :math:`N_t, \\mu_t` (and the kernel bandwidth for
+    :math:`P_0`); pass 2 the totals of the row values at the scale
+    :math:`s_0 = \\mu_1/\\mu_0` (round 0 at the round-1 mean) or :math:`s_1 = \\mu_0/\\mu_1`.
+    Rescaling welfare by :math:`s` is the same as dividing the line by :math:`s`, which
+    the row values use.
+    """
+    alphas = [_alpha(m) for m in names]
+    density = 0.0 in alphas
+    first = []
+    for rnd in rounds:
+        stats_lf = rnd.lf.select(
+            pl.col(W).sum().alias("n"), (pl.col(W) * pl.col(Y)).sum().alias("y")
+        )
+        if density:
+            stats_lf = pl.concat(
+                [stats_lf, _bandwidth(rnd.lf, [ALL]).select("_mk_h")], how="horizontal"
+            )
+        first.append(stats_lf.collect().row(0, named=True))
+    n = [float(r["n"]) for r in first]
+    mu = [float(r["y"]) / n[t] for t, r in enumerate(first)]
+    if not (mu[0] > 0 and mu[1] > 0):
+        raise MeasureError("the mean welfare must be > 0 in both periods")
+    scale = (mu[1] / mu[0], mu[0] / mu[1])
+    own = PovertyEstimator(names=tuple(names), line=line, poor_if=poor_if)
+    y = pl.col(Y)
+    sums = []
+    for t, rnd in enumerate(rounds):
+        s = scale[t]
+        cross = PovertyEstimator(names=tuple(names), line=line / s, poor_if=poor_if)
+        basis: dict[str, pl.Expr] = {"_mk_b1": pl.lit(1.0), "_mk_by": y}
+        for i, (m, alpha) in enumerate(zip(names, alphas, strict=True)):
+            basis[f"_mk_bo{i}"] = own._row_value(m)
+            basis[f"_mk_bx{i}"] = cross._row_value(m)
+            # y * d phi(s y)/d(s y): the derivative of the row value with respect to s.
+            if alpha is None:
+                deriv = pl.when(cross._poor()).then(-1.0 / s).otherwise(0.0)
+            elif alpha > 0:
+                gap = cross._gap()
+                deriv = (
+                    pl.when(cross._poor())
+                    .then(-(alpha / line) * y * gap.pow(alpha - 1))
+                    .otherwise(0.0)
+                )
+            else:
+                # Gaussian kernel at the rescaled line, for the density of welfare there.
+                h = float(first[t]["_mk_h"])
+                deriv = (-0.5 * ((line / s - y) / h) ** 2).exp()
+            basis[f"_mk_bd{i}"] = deriv
+        sums.append(basis_sums(rnd, basis))
+    totals = [_totals(sums[t], list(sums[t].columns[-len(basis) :])) for t in (0, 1)]
+
+    def own_cell(t: int, i: int) -> Linearised:
+        # P = T_phi / N: u = (phi - P) / N.
+        p = totals[t][f"_mk_bo{i}"] / n[t]
+        return Linearised(p, {(t, f"_mk_bo{i}"): 1 / n[t], (t, "_mk_b1"): -p / n[t]})
+
+    def cross_cell(a: int, i: int) -> Linearised:
+        # P_a(s), s = mu_b / mu_a: the round-a ratio at fixed s, plus dP/ds * ds with
+        # ds = s (d mu_b / mu_b - d mu_a / mu_a) and d mu_t = (y - mu_t) / N_t.
+        b, s = 1 - a, scale[a]
+        p = totals[a][f"_mk_bx{i}"] / n[a]
+        if alphas[i] == 0:
+            h = float(first[a]["_mk_h"])
+            dens = totals[a][f"_mk_bd{i}"] / (n[a] * h * _SQRT_2PI)
+            slope = -(line / s**2) * dens
+        else:
+            slope = totals[a][f"_mk_bd{i}"] / n[a]
+        if not math.isfinite(slope):
+            raise UndefinedMeasureError(
+                f"the growth component of {names[i]!r} has no linearisation: someone sits "
+                "exactly on the rescaled line and alpha < 1"
+            )
+        ds = slope * s
+        coef = {
+            (a, f"_mk_bx{i}"): 1 / n[a],
+            (a, "_mk_b1"): -p / n[a] + ds / n[a],
+            (a, "_mk_by"): -ds / (n[a] * mu[a]),
+            (b, "_mk_by"): ds / (n[b] * mu[b]),
+            (b, "_mk_b1"): -ds / n[b],
+        }
+        return Linearised(p, coef)
+
+    grid = [
+        {"00": own_cell(0, i), "11": own_cell(1, i), "10": cross_cell(0, i), "01": cross_cell(1, i)}
+        for i in range(len(names))
+    ]
+    return grid, (sums[0], sums[1])
+
+
+@dataclass(frozen=True)
+class _Common:
+    welfare: str
+    line: float
+    weight: str | None
+    size: str | None
+    poor_if: PoorIf
+    design_before: Design | None
+    design_after: Design | None
+    samples: Samples
+    conf_level: float
+    ci: CiDistribution
+
+
+def _decompose(
+    before: FrameLike,
+    after: FrameLike,
+    measures: Sequence[str],
+    c: _Common,
+    parts: Callable[[dict[str, Linearised]], dict[str, Linearised]],
+) -> pl.DataFrame:
+    names = list(dict.fromkeys(measures))
+    rounds = _prepare_rounds(
+        before,
+        after,
+        welfare=c.welfare,
+        line=c.line,
+        names=names,
+        weight=c.weight,
+        size=c.size,
+        by=None,
+        design_before=c.design_before,
+        design_after=c.design_after,
+        samples=c.samples,
+        conf_level=c.conf_level,
+    )
+    grid, sums = _dr_grid(rounds, line=c.line, names=names, poor_if=c.poor_if)
+    labels: list[str] = []
+    lins: list[Linearised] = []
+    for m, g in zip(names, grid, strict=True):
+        for part, lin in parts(g).items():
+            labels.append(f"{m}_{part}")
+            lins.append(lin)
+    return _tidy(labels, lins, rounds, sums, samples=c.samples, conf_level=c.conf_level, ci=c.ci)
 
 
 def datt_ravallion(
@@ -163,8 +361,43 @@ def datt_ravallion(
     size: str | None = None,
     poor_if: PoorIf = "below",
     reference: Literal["before", "after"] = "before",
+    design_before: Design | None = None,
+    design_after: Design | None = None,
+    samples: Samples = "independent",
+    conf_level: float = 0.95,
+    ci: CiDistribution = "t",
 ) -> pl.DataFrame:
     """Datt-Ravallion decomposition of poverty change into growth and redistribution.
+
+    Parameters
+    ----------
+    before, after
+        The two rounds, one row per household (or person).
+    welfare, line, weight, size, poor_if
+        As in :func:`~mekong.measure.poverty`; ``line`` is a number, the same real line
+        in both rounds.
+    measures
+        ``fgt<alpha>`` (any :math:`\\alpha \\ge 0`) and ``watts``.
+    reference
+        Period whose mean or distribution the other component holds fixed.
+    design_before, design_after
+        Survey designs of the two rounds, both or neither; with them every part gets a
+        design-based standard error and interval.
+    samples
+        ``"independent"`` (default): two cross-sections with different households, the
+        rounds' variances add. ``"panel"``: the same PSUs in both rounds, matched by
+        their stratum and PSU codes (give the household id as ``psu`` when households
+        are sampled directly); the covariance between rounds counts.
+    conf_level, ci
+        As for every measure (``ci="t"``: design degrees of freedom, summed over the two
+        rounds for independent samples).
+
+    Returns
+    -------
+    polars.DataFrame
+        Rows ``<measure>_change``, ``_growth``, ``_redistribution`` and ``_residual``
+        (they sum exactly) with ``estimate``, ``se``, ``ci_low``, ``ci_high``; ``n`` and
+        ``population`` are null (a part belongs to neither round).
 
     Notes
     -----
@@ -177,40 +410,64 @@ def datt_ravallion(
                   + \\underbrace{P(\\mu_0, L_1) - P(\\mu_0, L_0)}_{\\text{redistribution}}
                   + \\text{residual}.
 
-    Rows ``<measure>_change``, ``_growth``, ``_redistribution`` and ``_residual``; they
-    sum exactly. Point estimates only.
+    The linearised variable of :math:`P(\\mu_1, L_0) = P_0(s)`, :math:`s = \\mu_1/\\mu_0`,
+    is, on a row of round 0 and of round 1,
+
+    .. math::
+        u_i^{(0)} = \\frac{\\phi(s y_i) - P_0(s)}{N_0}
+                    - P_0'(s)\\, s\\, \\frac{y_i - \\mu_0}{N_0 \\mu_0}, \\qquad
+        u_i^{(1)} = P_0'(s)\\, s\\, \\frac{y_i - \\mu_1}{N_1 \\mu_1},
+
+    with :math:`\\phi` the measure's row value and
+    :math:`P_0'(s) = \\frac{1}{N_0}\\sum_i w_i y_i \\phi'(s y_i)` for
+    :math:`\\alpha > 0` and Watts, :math:`-\\frac{z}{s^2} \\hat f_0(z/s)` (Gaussian
+    kernel density, Silverman's bandwidth) for the headcount. The parts' linearised
+    variables are the same differences of those of the four :math:`P(\\mu_a, L_b)`.
 
     References
     ----------
     Datt, G., Ravallion, M. (1992). Growth and redistribution components of changes in
     poverty measures. *J. Development Economics* 38(2), 275-295.
+
+    Deville, J.-C. (1999). Variance estimation for complex statistics and estimators:
+    linearization and residual techniques. *Survey Methodology* 25(2), 193-203.
+
+    Examples
+    --------
+    Means 112.5 and 130; at the after mean the poor of before have welfare 57.8 and
+    92.4 (gaps sum to 0.4978, :math:`P_1 = 0.1244` against 0.175); at the before mean
+    those of after have 51.9 and 86.5 (:math:`P_1 = 0.1538`):
+
+    >>> import polars as pl
+    >>> from mekong.measure import datt_ravallion
+    >>> before = pl.DataFrame({"y": [50.0, 80.0, 120.0, 200.0]})
+    >>> after = pl.DataFrame({"y": [60.0, 100.0, 130.0, 230.0]})
+    >>> out = datt_ravallion(before, after, welfare="y", line=100.0, measures=["fgt1"])
+    >>> out["measure"].to_list()
+    ['fgt1_change', 'fgt1_growth', 'fgt1_redistribution', 'fgt1_residual']
+    >>> out["estimate"].round(4).to_list()
+    [-0.075, -0.0506, -0.0212, -0.0033]
     """
-    g = _grid(
-        before,
-        after,
-        welfare=welfare,
-        line=line,
-        measures=measures,
-        weight=weight,
-        size=size,
-        poor_if=poor_if,
+    common = _Common(
+        welfare, line, weight, size, poor_if, design_before, design_after, samples, conf_level, ci
     )
-    if reference == "before":
-        growth = g["10"] - g["00"]
-        redis = g["01"] - g["00"]
-    else:
-        growth = g["11"] - g["01"]
-        redis = g["11"] - g["10"]
-    change = g["11"] - g["00"]
-    return _tidy(
-        measures,
-        {
+
+    def parts(g: dict[str, Linearised]) -> dict[str, Linearised]:
+        if reference == "before":
+            growth, redis = g["10"] - g["00"], g["01"] - g["00"]
+        else:
+            growth, redis = g["11"] - g["01"], g["11"] - g["10"]
+        change = g["11"] - g["00"]
+        return {
             "change": change,
             "growth": growth,
             "redistribution": redis,
             "residual": change - growth - redis,
-        },
-    )
+        }
+
+    if reference not in ("before", "after"):
+        raise MeasureError(f"reference must be 'before' or 'after', got {reference!r}")
+    return _decompose(before, after, measures, common, parts)
 
 
 def shorrocks_shapley(
@@ -223,8 +480,16 @@ def shorrocks_shapley(
     weight: str | None = None,
     size: str | None = None,
     poor_if: PoorIf = "below",
+    design_before: Design | None = None,
+    design_after: Design | None = None,
+    samples: Samples = "independent",
+    conf_level: float = 0.95,
+    ci: CiDistribution = "t",
 ) -> pl.DataFrame:
     """Shapley (Shorrocks 2013) growth/redistribution decomposition, without residual.
+
+    Parameters as in :func:`datt_ravallion` (without ``reference``). Rows
+    ``<measure>_change``, ``_growth`` and ``_redistribution``.
 
     Notes
     -----
@@ -233,26 +498,24 @@ def shorrocks_shapley(
         R = \\tfrac12 [P(\\mu_0,L_1) - P(\\mu_0,L_0) + P(\\mu_1,L_1) - P(\\mu_1,L_0)],
 
     and :math:`G + R = P_1 - P_0` exactly (the average of the two Datt-Ravallion
-    decompositions with either reference period).
+    decompositions with either reference period). Linearised variables: the same
+    averages of those of the four :math:`P(\\mu_a, L_b)` (see :func:`datt_ravallion`).
 
     References
     ----------
     Shorrocks, A. F. (2013). Decomposition procedures for distributional analysis: a
     unified framework based on the Shapley value. *J. Econ. Inequality* 11(1), 99-126.
     """
-    g = _grid(
-        before,
-        after,
-        welfare=welfare,
-        line=line,
-        measures=measures,
-        weight=weight,
-        size=size,
-        poor_if=poor_if,
+    common = _Common(
+        welfare, line, weight, size, poor_if, design_before, design_after, samples, conf_level, ci
     )
-    growth = 0.5 * (g["10"] - g["00"] + g["11"] - g["01"])
-    redis = 0.5 * (g["01"] - g["00"] + g["11"] - g["10"])
-    return _tidy(measures, {"change": g["11"] - g["00"], "growth": growth, "redistribution": redis})
+
+    def parts(g: dict[str, Linearised]) -> dict[str, Linearised]:
+        growth = 0.5 * (g["10"] - g["00"] + g["11"] - g["01"])
+        redis = 0.5 * (g["01"] - g["00"] + g["11"] - g["10"])
+        return {"change": g["11"] - g["00"], "growth": growth, "redistribution": redis}
+
+    return _decompose(before, after, measures, common, parts)
 
 
 def huppi_ravallion(
@@ -266,12 +529,28 @@ def huppi_ravallion(
     weight: str | None = None,
     size: str | None = None,
     poor_if: PoorIf = "below",
+    design_before: Design | None = None,
+    design_after: Design | None = None,
+    samples: Samples = "independent",
+    conf_level: float = 0.95,
+    ci: CiDistribution = "t",
 ) -> pl.DataFrame:
     """Sectoral (Huppi-Ravallion) decomposition of the change in an additive measure.
 
+    Parameters
+    ----------
+    sector
+        Column of the sector (or region, or any partition) of each row, in both rounds.
+    measure
+        ``fgt<alpha>`` or ``watts`` (additively decomposable).
+    before, after, welfare, line, weight, size, poor_if, design_before, design_after,
+    samples, conf_level, ci
+        As in :func:`datt_ravallion`.
+
     Notes
     -----
-    With population shares :math:`n_{kt}` and poverty :math:`P_{kt}` of sector :math:`k`,
+    With population shares :math:`n_{kt} = N_{kt}/N_t` and poverty :math:`P_{kt}` of
+    sector :math:`k`,
 
     .. math::
         P_1 - P_0 = \\sum_k n_{k0} (P_{k1} - P_{k0})
@@ -280,7 +559,10 @@ def huppi_ravallion(
 
     the intra-sectoral, population-shift and interaction effects. Returns one row per
     sector and effect (column ``sector``) plus totals (``sector`` null); FGT measures are
-    additively decomposable, so the parts sum to the change.
+    additively decomposable, so the parts sum to the change. Each effect is a product of
+    ratios of totals, so its linearised variable follows from the product rule and
+    :math:`u(P_{kt})_i = 1_{i \\in k}(\\phi_i - P_{kt})/N_{kt}`,
+    :math:`u(n_{kt})_i = (1_{i \\in k} - n_{kt})/N_t` on rows of round :math:`t`.
 
     References
     ----------
@@ -288,55 +570,71 @@ def huppi_ravallion(
     adjustment period: evidence for Indonesia in the mid-1980s. *World Development*
     19(12), 1653-1678.
     """
-    kw = {
-        "welfare": welfare,
-        "line": line,
-        "measures": (measure,),
-        "weight": weight,
-        "size": size,
-        "by": sector,
-        "poor_if": poor_if,
-    }
-    p0 = poverty(before, **kw)  # type: ignore[arg-type]
-    p1 = poverty(after, **kw)  # type: ignore[arg-type]
-    parts = p0.select(sector, pl.col("estimate").alias("p0"), pl.col("population").alias("w0"))
-    parts = parts.join(
-        p1.select(sector, pl.col("estimate").alias("p1"), pl.col("population").alias("w1")),
-        on=sector,
-        how="full",
-        coalesce=True,
-        nulls_equal=True,
-    ).with_columns(pl.col("p0", "w0", "p1", "w1").fill_null(0.0))
-    parts = parts.with_columns(
-        (pl.col("w0") / pl.col("w0").sum()).alias("n0"),
-        (pl.col("w1") / pl.col("w1").sum()).alias("n1"),
+    rounds = _prepare_rounds(
+        before,
+        after,
+        welfare=welfare,
+        line=line,
+        names=[measure],
+        weight=weight,
+        size=size,
+        by=sector,
+        design_before=design_before,
+        design_after=design_after,
+        samples=samples,
+        conf_level=conf_level,
     )
-    effects = parts.select(
-        sector,
-        (pl.col("n0") * (pl.col("p1") - pl.col("p0"))).alias("intra_sectoral"),
-        (pl.col("p0") * (pl.col("n1") - pl.col("n0"))).alias("population_shift"),
-        ((pl.col("p1") - pl.col("p0")) * (pl.col("n1") - pl.col("n0"))).alias("interaction"),
-    ).sort(sector)
-    long = effects.unpivot(index=sector, variable_name="effect", value_name="estimate")
-    totals = long.group_by("effect", maintain_order=True).agg(pl.col("estimate").sum())
-    after_total = float((parts["n1"] * parts["p1"]).sum())
-    change = after_total - float((parts["n0"] * parts["p0"]).sum())
-    if not math.isclose(float(totals["estimate"].sum()), change, abs_tol=1e-9):
+    key = f"{BY_PREFIX}0"
+    values = pl.concat(
+        [r.lf.select(pl.col(key).unique()) for r in rounds], how="vertical_relaxed"
+    ).collect()[key]
+    sectors = values.unique().sort()
+    phi = PovertyEstimator(names=(measure,), line=line, poor_if=poor_if)._row_value(measure)
+    basis: dict[str, pl.Expr] = {}
+    for j, k in enumerate(sectors.to_list()):
+        member = (pl.col(key) == pl.lit(k, dtype=sectors.dtype)).cast(pl.Float64)
+        basis[f"_mk_w{j}"] = member
+        basis[f"_mk_p{j}"] = member * phi
+    sums = (basis_sums(rounds[0], basis), basis_sums(rounds[1], basis))
+    totals = [_totals(s, list(basis)) for s in sums]
+    pop = [sum(totals[t][f"_mk_w{j}"] for j in range(len(sectors))) for t in (0, 1)]
+
+    def share(t: int, j: int) -> Linearised:
+        # n = N_k / N: d n = dN_k / N - n dN / N, and N is the sum of every N_k.
+        nk = totals[t][f"_mk_w{j}"] / pop[t]
+        coef = {(t, f"_mk_w{i}"): -nk / pop[t] for i in range(len(sectors))}
+        coef[(t, f"_mk_w{j}")] += 1 / pop[t]
+        return Linearised(nk, coef)
+
+    def rate(t: int, j: int) -> Linearised:
+        nk = totals[t][f"_mk_w{j}"]
+        if nk == 0:
+            return Linearised(0.0)
+        p = totals[t][f"_mk_p{j}"] / nk
+        return Linearised(p, {(t, f"_mk_p{j}"): 1 / nk, (t, f"_mk_w{j}"): -p / nk})
+
+    effects: dict[str, list[Linearised]] = {"intra_sectoral": [], "population_shift": []}
+    effects["interaction"] = []
+    level = [Linearised(0.0), Linearised(0.0)]
+    for j in range(len(sectors)):
+        n0, n1, p0, p1 = share(0, j), share(1, j), rate(0, j), rate(1, j)
+        effects["intra_sectoral"].append(n0 * (p1 - p0))
+        effects["population_shift"].append(p0 * (n1 - n0))
+        effects["interaction"].append((p1 - p0) * (n1 - n0))
+        level = [level[0] + n0 * p0, level[1] + n1 * p1]
+    labels: list[str] = []
+    parts: list[Linearised] = []
+    row_sector: list[object] = []
+    for effect, per_sector in effects.items():
+        labels.extend([f"{measure}_{effect}"] * len(sectors))
+        parts.extend(per_sector)
+        row_sector.extend(sectors.to_list())
+    change = level[1] - level[0]
+    summed = [sum(v, Linearised(0.0)) for v in effects.values()]
+    if not math.isclose(sum(p.value for p in summed), change.value, abs_tol=1e-9):
         raise AssertionError("Huppi-Ravallion parts do not sum to the change")
-    totals = pl.concat([totals, pl.DataFrame({"effect": ["change"], "estimate": [change]})])
-    out = pl.concat(
-        [
-            long,
-            totals.with_columns(pl.lit(None, dtype=long.schema[sector]).alias(sector)).select(
-                long.columns
-            ),
-        ]
-    )
-    return out.select(
-        sector,
-        (pl.lit(f"{measure}_") + pl.col("effect")).alias("measure"),
-        "estimate",
-        *[pl.lit(None, dtype=pl.Float64).alias(c) for c in ("se", "ci_low", "ci_high")],
-        pl.lit(None, dtype=pl.Int64).alias("n"),
-        pl.lit(None, dtype=pl.Float64).alias("population"),
-    )
+    labels.extend(f"{measure}_{effect}" for effect in (*effects, "change"))
+    parts.extend([*summed, change])
+    row_sector.extend([None] * (len(effects) + 1))
+    out = _tidy(labels, parts, rounds, sums, samples=samples, conf_level=conf_level, ci=ci)
+    return out.select(pl.Series(sector, row_sector, dtype=sectors.dtype), pl.all())
