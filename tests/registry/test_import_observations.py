@@ -13,6 +13,7 @@ from mekong.registry.imports import households_import
 from mekong.registry.models import (
     Household,
     HouseholdObservation,
+    ImportBatch,
     Member,
     MemberObservation,
     SurveyRound,
@@ -154,6 +155,9 @@ def test_observations_are_imported_with_the_register(
         "Household observations",
         "Member observations",
     ]
+    # The batch keeps the account of what the run did to the round's observations.
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert (batch.household_observations_created, batch.member_observations_created) == (2, 5)
 
 
 def test_reimport_of_the_round_is_a_no_op(
@@ -169,6 +173,9 @@ def test_reimport_of_the_round_is_a_no_op(
     assert (report.member_observations_created, report.member_observations_updated) == (0, 0)
     assert (report.household_observations_unchanged, report.member_observations_unchanged) == (2, 5)
     assert history_counts() == before
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert (batch.household_observations_unchanged, batch.member_observations_unchanged) == (2, 5)
+    assert (batch.household_observations_created, batch.member_observations_updated) == (0, 0)
 
 
 def test_a_changed_value_updates_only_that_observation(
@@ -190,6 +197,8 @@ def test_a_changed_value_updates_only_that_observation(
     assert HouseholdObservation.objects.get(household__external_id="HH-2").sanitation == "shared"
     assert MemberObservation.objects.get(member__external_id="HH-1-1").wg_walking == 2
     assert history_counts() == (3, 6)
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert (batch.household_observations_updated, batch.member_observations_updated) == (1, 1)
 
 
 def test_bad_observation_values_are_listed_and_nothing_is_written(

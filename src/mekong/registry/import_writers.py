@@ -254,8 +254,8 @@ class CopyWriter:
                 FROM registry_member m JOIN registry_household h ON h.id = m.household_id
                 JOIN geo_village v ON v.id = h.village_id
                 WHERE (h.village_id IN (SELECT village_id FROM imp_member)
-                       OR m.national_id IN (
-                           SELECT national_id FROM imp_member WHERE national_id <> ''))
+                       OR (m.national_id <> '' AND m.national_id IN (
+                           SELECT national_id FROM imp_member WHERE national_id <> '')))
                   AND NOT EXISTS (SELECT 1 FROM imp_member o WHERE o.external_id = m.external_id)
                   AND (%(everywhere)s OR v.country_id = ANY(%(allowed)s))
             )
@@ -632,9 +632,9 @@ class OrmWriter:
         wanted = members.filter(pl.col("national_id") != "")
         registered: dict[str, list[str]] = {}
         for chunk in chunks(wanted["national_id"].unique().to_list(), ORM_BATCH):
-            for ext, national_id in in_scope.filter(national_id__in=chunk).values_list(
-                "external_id", "national_id"
-            ):
+            # The exclude matches the partial index's condition, so the index is used.
+            matching = in_scope.filter(national_id__in=chunk).exclude(national_id="")
+            for ext, national_id in matching.values_list("external_id", "national_id"):
                 if ext not in in_file:
                     registered.setdefault(national_id, []).append(ext)
         for row, ext, national_id in wanted.select(

@@ -935,6 +935,12 @@ def _finish(batch: ImportBatch, report: ImportReport) -> ImportReport:
         "members_created",
         "members_updated",
         "members_unchanged",
+        "household_observations_created",
+        "household_observations_updated",
+        "household_observations_unchanged",
+        "member_observations_created",
+        "member_observations_updated",
+        "member_observations_unchanged",
     ):
         setattr(batch, name, getattr(report, name))
     batch.errors = len(report.errors)

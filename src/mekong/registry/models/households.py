@@ -43,11 +43,14 @@ class Cause(models.TextChoices):
 
 
 class Household(models.Model):
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="register")
+    # The (village, status) index serves every lookup by village; a second index on the
+    # foreign key alone would only slow the bulk import (docs/import.md, "indexes").
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="register", db_index=False
+    )
     external_id = models.CharField(
         _("external ID"),
         max_length=64,
-        unique=True,
         help_text=_("Stable identifier from the census or import file; re-imports match on it."),
     )
     head_name_latin = models.CharField(_("head's name (Latin)"), max_length=150)
@@ -77,17 +80,35 @@ class Household(models.Model):
         blank=True,
         related_name="helped_households",
         verbose_name=_("designated helper"),
+        db_index=False,
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
-    history = HistoricalRecords()
+    # History is read by record (id) and date; its copies of the indexed columns need none.
+    history = HistoricalRecords(no_db_index=["external_id", "village", "helper"])
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["village", "external_id"]
+        # A UniqueConstraint, not unique=True: the same unique index without the second,
+        # varchar_pattern_ops copy PostgreSQL gets for LIKE queries nobody runs on IDs.
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="household_external_id_unique")
+        ]
+        # Partial indexes: households without a helper or an ID number (most of them) add
+        # no index entry.
         indexes = [
             models.Index(fields=["village", "status"]),
-            models.Index(fields=["national_id"]),
+            models.Index(
+                fields=["national_id"],
+                name="household_national_id",
+                condition=~models.Q(national_id=""),
+            ),
+            models.Index(
+                fields=["helper"],
+                name="household_helper",
+                condition=models.Q(helper__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +139,7 @@ class Education(models.TextChoices):
 
 class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    external_id = models.CharField(_("external ID"), max_length=64, unique=True)
+    external_id = models.CharField(_("external ID"), max_length=64)
     name_latin = models.CharField(_("name (Latin)"), max_length=150)
     name_local = models.CharField(_("name (local script)"), max_length=150, blank=True)
     national_id = models.CharField(_("national ID"), max_length=40, blank=True)
@@ -135,13 +156,23 @@ class Member(models.Model):
         _("years of schooling"), null=True, blank=True, validators=[MaxValueValidator(30)]
     )
     is_present = models.BooleanField(_("still in the household"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["external_id", "household"])
 
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["household", "external_id"]
-        indexes = [models.Index(fields=["national_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="member_external_id_unique")
+        ]
+        # Children rarely have an ID number; they add no entry.
+        indexes = [
+            models.Index(
+                fields=["national_id"],
+                name="member_national_id",
+                condition=~models.Q(national_id=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.external_id
@@ -211,7 +242,10 @@ class CookingFuel(models.TextChoices):
 class HouseholdObservation(models.Model):
     """What one survey round recorded of one household. Amounts are per year unless named."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="observations")
+    # Indexed by the (household, survey_round) unique constraint, which leads with it.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     survey_round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="+")
     observed_on = models.DateField(_("observed on"))
     size = models.PositiveSmallIntegerField(_("household size"), validators=[MinValueValidator(1)])
@@ -277,7 +311,7 @@ class HouseholdObservation(models.Model):
     child_death_5y = models.BooleanField(_("a child died in the last 5 years"), default=False)
     undernourished = models.BooleanField(_("a member is undernourished"), default=False)
     shocks = models.JSONField(_("shocks this year"), default=list, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["household", "survey_round"])
 
     class Meta:
         verbose_name = _("household observation")
@@ -328,7 +362,10 @@ WG_LEVELS = [MinValueValidator(1), MaxValueValidator(4)]
 class MemberObservation(models.Model):
     """A member in one round; Washington Group short set answers 1 (no difficulty) to 4."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="observations")
+    # Indexed by the (member, survey_round) unique constraint, which leads with it.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     survey_round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="+")
     attending_school = models.BooleanField(_("attending school"), null=True, blank=True)
     health = models.CharField(_("health"), max_length=10, choices=Health.choices, blank=True)
@@ -349,7 +386,7 @@ class MemberObservation(models.Model):
     migrant_months = models.PositiveSmallIntegerField(
         _("months away for work"), default=0, validators=[MaxValueValidator(12)]
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["member", "survey_round"])
 
     class Meta:
         constraints = [

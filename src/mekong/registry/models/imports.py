@@ -49,6 +49,24 @@ class ImportBatch(models.Model):
     members_created = models.PositiveIntegerField(_("members created"), default=0)
     members_updated = models.PositiveIntegerField(_("members updated"), default=0)
     members_unchanged = models.PositiveIntegerField(_("members unchanged"), default=0)
+    household_observations_created = models.PositiveIntegerField(
+        _("household observations created"), default=0
+    )
+    household_observations_updated = models.PositiveIntegerField(
+        _("household observations updated"), default=0
+    )
+    household_observations_unchanged = models.PositiveIntegerField(
+        _("household observations unchanged"), default=0
+    )
+    member_observations_created = models.PositiveIntegerField(
+        _("member observations created"), default=0
+    )
+    member_observations_updated = models.PositiveIntegerField(
+        _("member observations updated"), default=0
+    )
+    member_observations_unchanged = models.PositiveIntegerField(
+        _("member observations unchanged"), default=0
+    )
     errors = models.PositiveIntegerField(_("errors"), default=0)
     duplicate_warnings = models.PositiveIntegerField(_("likely duplicates"), default=0)
 
