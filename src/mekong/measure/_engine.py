@@ -47,6 +47,7 @@ from mekong.measure.errors import (
 
 __all__ = [
     "OUTPUT_COLUMNS",
+    "POP",
     "Aggregation",
     "Check",
     "CiDistribution",
@@ -55,6 +56,7 @@ __all__ = [
     "Prepared",
     "Variance",
     "prepare",
+    "psu_influence_totals",
     "run",
 ]
 
@@ -402,6 +404,33 @@ def run(
         else:
             var = _bootstrap_variance(prep, estimators, names, table, reps=reps, seed=seed)
     return _tidy(wide, var, keys, prep.by, names, conf_level, ci)
+
+
+def psu_influence_totals(
+    prep: Prepared, estimators: Sequence[Estimator]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Estimates per group and, per (group, stratum, PSU), the totals
+    :math:`\\sum_i w_i u_i` of every measure's linearised variable.
+
+    For functions of several samples (e.g. two panel rounds), whose variance needs the
+    PSU totals themselves rather than one sample's variance. ``prep`` must have a
+    design with PSUs.
+    """
+    design, keys = prep.design, prep.keys
+    assert design is not None
+    assert design.psu is not None
+    names = [n for e in estimators for n in e.names]
+    sorter = next((e for e in estimators if hasattr(e, "prepare_rows")), None)
+    shared = rows_for(sorter, prep.lf, keys) if sorter else prep.lf.collect().lazy()
+    wide = _wide_estimates(prep, estimators, [shared] * len(estimators)).collect()
+    _check_finite(wide, names, prep)
+    private = [c for c in wide.columns if c.startswith("_mk_") and c not in keys]
+    lf = attach(shared, wide.lazy(), keys, private)
+    for e in estimators:
+        lf = e.influence(lf, keys, wide.lazy())
+    cols = [*keys, *design.internal_strata(), PSU]
+    psu = group_sum_by(lf, cols, [(pl.col(W) * pl.col(n)).alias(n) for n in names], None)
+    return wide, psu.collect()
 
 
 def _linear_forms(prep: Prepared, estimators: Sequence[Estimator]) -> list[LinearForm] | None:
