@@ -132,13 +132,32 @@ def test_one_select_whole_sample_equals_separate_estimates_and_se_path() -> None
     assert_allclose(point["estimate"].to_numpy(), with_se["estimate"].to_numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("by", [["g"], ["g", "stratum"]])
+def test_one_select_by_groups_equals_separate_estimates(by: list[str]) -> None:
+    # Integer groups take one aggregation over rows sorted by (group, welfare).
+    frame = _sample()
+    prep = prepare(frame, inputs={Y: "y"}, by=by, weight="w", size=None, design=None, checks=())
+    ests = _estimators()[:3]
+    one = _one_select(prep, ests)
+    assert one is not None
+    fused = one.collect().sort(prep.keys)
+    apart = _counts(prep.lf, prep.keys)
+    for e in ests:
+        apart = apart.join(e.estimate(prep.lf, prep.keys), on=prep.keys, how="left")
+    sep = apart.collect().sort(prep.keys)
+    names = [*prep.keys, N, POP, *(n for e in ests for n in e.names)]
+    assert_allclose(fused.select(names).to_numpy(), sep.select(names).to_numpy(), rtol=1e-12)
+
+
 def test_one_select_falls_back_when_an_estimator_has_no_aggregation() -> None:
     frame = _sample()
     prep = prepare(frame, inputs={Y: "y"}, by=None, weight="w", size=None, design=None, checks=())
     ests = _estimators()  # the quantile estimator needs its own pass
     assert _one_select(prep, ests) is None
-    by_prep = prepare(frame, inputs={Y: "y"}, by="g", weight="w", size=None, design=None)
-    assert _one_select(by_prep, _estimators()[:3]) is None  # by groups: separate branches
+    # Group columns without a compact integer code keep separate branches.
+    named = frame.with_columns(pl.format("g{}", "g").alias("name"))
+    by_prep = prepare(named, inputs={Y: "y"}, by="name", weight="w", size=None, design=None)
+    assert _one_select(by_prep, _estimators()[:3]) is None
     out = run(prep, ests)
     assert out["estimate"].is_finite().all()
     assert out["measure"].to_list() == [n for e in ests for n in e.names]

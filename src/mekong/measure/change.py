@@ -19,7 +19,7 @@ from scipy import stats
 
 from mekong.measure._common import By, CiDistribution, Design, FrameLike, PoorIf, fmt
 from mekong.measure._design import ALL, PSU, W
-from mekong.measure._engine import BY_PREFIX, _quantile
+from mekong.measure._engine import BY_PREFIX, POP, N, _quantile, psu_influence_totals
 from mekong.measure._rounds import (
     Linearised,
     Round,
@@ -29,7 +29,8 @@ from mekong.measure._rounds import (
     round_variance,
 )
 from mekong.measure.errors import MeasureError, UndefinedMeasureError
-from mekong.measure.inequality import _bandwidth, inequality
+from mekong.measure.inequality import _bandwidth, _estimators, inequality
+from mekong.measure.inequality import _prepare as _prepare_inequality
 from mekong.measure.poverty import PovertyEstimator, Y
 from mekong.measure.poverty import _prepare as _prepare_poverty
 
@@ -51,6 +52,7 @@ def growth_incidence(
     by: By = None,
     design_before: Design | None = None,
     design_after: Design | None = None,
+    samples: Samples = "independent",
     conf_level: float = 0.95,
 ) -> pl.DataFrame:
     """Growth incidence curve: growth rate of welfare at each quantile.
@@ -59,19 +61,42 @@ def growth_incidence(
     -----
     .. math:: g(p) = \\frac{q_{1}(p)}{q_{0}(p)} - 1,
 
-    plus ``gic_mean``, the growth of the mean. With both designs, standard errors use the
-    delta method for two independent samples,
-    :math:`V(g) \\approx V(q_1)/q_0^2 + q_1^2 V(q_0)/q_0^4`, with each quantile's
-    linearised variance (kernel density; see :func:`~mekong.measure.quantile_ratio`) and
-    a normal interval.
+    plus ``gic_mean``, the growth of the mean. With both designs, standard errors by the
+    delta method, :math:`u^{(0)}_i = -\\frac{q_1}{q_0^2} u(q_0)_i` on rows of the first
+    round and :math:`u^{(1)}_i = u(q_1)_i / q_0` on rows of the second, with each
+    quantile's linearised variable :math:`u(q)_i = -(I(y_i \\le q) - p)/(N \\hat f(q))`
+    (kernel density; see :func:`~mekong.measure.quantile_ratio`), and a normal interval.
+    ``samples="independent"`` (default): the rounds' variances add,
+    :math:`V(g) \\approx V(q_1)/q_0^2 + q_1^2 V(q_0)/q_0^4`. ``samples="panel"``: the
+    same PSUs in both rounds (matched on stratum and PSU codes); their totals of
+    :math:`w_i u_i` are added per PSU before squaring, so the covariance of the rounds
+    counts (``docs/measures.md`` §6.1). A panel needs both designs with PSUs.
 
     References
     ----------
     Ravallion, M., Chen, S. (2003). Measuring pro-poor growth. *Economics Letters* 78(1),
     93-99.
     """
+    # A design for one round only leaves the standard errors empty (a census against a
+    # sample); anything else is checked as for the decompositions.
+    half = (design_before is None) != (design_after is None)
+    if samples != "independent" or not half:
+        check_designs(design_before, design_after, samples)
+    if not 0 < conf_level < 1:
+        raise UndefinedMeasureError(f"conf_level must be in (0, 1), got {conf_level}")
     names = [f"quantile_{fmt(p)}" for p in points] + ["mean"]
     kw = {"welfare": welfare, "measures": names, "weight": weight, "size": size, "by": by}
+    if samples == "panel":
+        return _gic_panel(
+            (before, after),
+            (design_before, design_after),
+            welfare=welfare,
+            names=names,
+            weight=weight,
+            size=size,
+            by=by,
+            conf_level=conf_level,
+        )
     q0 = inequality(before, design=design_before, **kw)  # type: ignore[arg-type]
     q1 = inequality(after, design=design_after, **kw)  # type: ignore[arg-type]
     keys = [c for c in q0.columns if c not in _COLS]
@@ -90,6 +115,72 @@ def growth_incidence(
         (pl.col("estimate") + z * pl.col("se")).alias("ci_high"),
     )
     return out.select(*keys, *_COLS)
+
+
+def _gic_panel(
+    frames: tuple[FrameLike, FrameLike],
+    designs: tuple[Design | None, Design | None],
+    *,
+    welfare: str,
+    names: list[str],
+    weight: str | None,
+    size: str | None,
+    by: By,
+    conf_level: float,
+) -> pl.DataFrame:
+    """The growth incidence curve of a panel: per-PSU totals of both rounds' linearised
+    quantiles, combined per group by the chain rule and added per PSU."""
+    preps, wides, psus = [], [], []
+    for frame, design in zip(frames, designs, strict=True):
+        prep = _prepare_inequality(
+            frame, welfare, names, weight=weight, size=size, by=by, design=design
+        )
+        wide, psu = psu_influence_totals(prep, _estimators(names, "none"))
+        preps.append(prep)
+        wides.append(wide)
+        psus.append(psu)
+    keys, by_cols = preps[0].keys, preps[0].by
+    rounds = (Round(preps[0].lf, designs[0]), Round(preps[1].lf, designs[1]))
+    e0 = wides[0].select(*keys, *[pl.col(n).alias(f"_mk_e0_{n}") for n in names])
+    e1 = wides[1].select(*keys, N, POP, *[pl.col(n).alias(f"_mk_e1_{n}") for n in names])
+    groups = e0.join(e1, on=keys, how="inner", nulls_equal=True)
+    strata = preps[0].design.internal_strata() if preps[0].design is not None else []
+    gic = [f"_mk_gic{j}" for j in range(len(names))]
+    zq = float(stats.norm.ppf(1 - (1 - conf_level) / 2))
+    rows = []
+    for group in groups.iter_rows(named=True):
+        match = pl.all_horizontal([pl.col(k) == group[k] for k in keys])
+        z = []
+        for t in (0, 1):
+            parts = []
+            for n, g in zip(names, gic, strict=True):
+                q0, q1 = group[f"_mk_e0_{n}"], group[f"_mk_e1_{n}"]
+                # d(q1/q0): dq1/q0 on round 1's rows, -q1 dq0/q0^2 on round 0's.
+                c = 1 / q0 if t == 1 else -q1 / q0**2
+                parts.append((c * pl.col(n)).alias(g))
+            z.append(psus[t].filter(match).select(*strata, PSU, *parts))
+        var, _ = round_variance((z[0], z[1]), rounds, gic, "panel")
+        for n, g in zip(names, gic, strict=True):
+            est = group[f"_mk_e1_{n}"] / group[f"_mk_e0_{n}"] - 1
+            se = math.sqrt(max(var[g], 0.0))
+            rows.append(
+                {
+                    **{b: group[k] for k, b in zip(keys, by_cols, strict=False)},
+                    "measure": n.replace("quantile_", "gic_") if n != "mean" else "gic_mean",
+                    "estimate": est,
+                    "se": se,
+                    "ci_low": est - zq * se,
+                    "ci_high": est + zq * se,
+                    "n": group[N],
+                    "population": group[POP],
+                }
+            )
+    schema: dict[str, pl.DataType] = {
+        b: wides[1].schema[k] for k, b in zip(keys, by_cols, strict=False)
+    }
+    schema.update({"measure": pl.String(), "n": pl.Int64(), "population": pl.Float64()})
+    schema.update({c: pl.Float64() for c in ("estimate", "se", "ci_low", "ci_high")})
+    return pl.DataFrame(rows, schema=schema, orient="row").select(*schema)
 
 
 def _alpha(name: str) -> float | None:
