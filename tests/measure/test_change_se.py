@@ -326,7 +326,9 @@ def test_parts_se_are_consistent_with_the_total() -> None:
 def _rao_wu_factors(frame: pl.DataFrame, rng: np.random.Generator) -> dict[tuple[int, int], float]:
     """Per-PSU factors m_hj n_h/(n_h - 1), n_h - 1 PSUs drawn with replacement."""
     out = {}
-    for h, group in frame.group_by("h"):
+    # Strata in a fixed order: group_by's order varies from run to run, and with it which
+    # draws of the seeded generator each stratum gets.
+    for h, group in frame.sort("h").group_by("h", maintain_order=True):
         psus = sorted(group["p"].unique().to_list())
         nh = len(psus)
         counts = np.bincount(rng.integers(0, nh, nh - 1), minlength=nh)
