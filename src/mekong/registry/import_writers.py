@@ -32,6 +32,7 @@ from mekong.registry.imports import (
     HOUSEHOLD_INSERT,
     MEMBER_INSERT,
     ORM_BATCH,
+    Counts,
     DuplicateWarning,
     Plan,
     RowError,
@@ -41,22 +42,6 @@ from mekong.registry.imports import (
 from mekong.registry.models import Household, HouseholdObservation, Member, MemberObservation
 
 Step = Callable[[int, int], None]
-
-
-@dataclass
-class Counts:
-    households_created: int = 0
-    households_updated: int = 0
-    households_unchanged: int = 0
-    members_created: int = 0
-    members_updated: int = 0
-    members_unchanged: int = 0
-    household_observations_created: int = 0
-    household_observations_updated: int = 0
-    household_observations_unchanged: int = 0
-    member_observations_created: int = 0
-    member_observations_updated: int = 0
-    member_observations_unchanged: int = 0
 
 
 class Writer(Protocol):

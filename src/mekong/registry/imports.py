@@ -31,7 +31,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -137,6 +137,25 @@ class DuplicateWarning:
     other_member_id: str
     other_row: int | None
     reason: str
+
+
+@dataclass
+class Counts:
+    """What a run creates, updates and leaves unchanged; the report and the batch keep
+    the same numbers under the same names."""
+
+    households_created: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+    household_observations_created: int = 0
+    household_observations_updated: int = 0
+    household_observations_unchanged: int = 0
+    member_observations_created: int = 0
+    member_observations_updated: int = 0
+    member_observations_unchanged: int = 0
 
 
 @dataclass
@@ -928,20 +947,7 @@ def _finish(batch: ImportBatch, report: ImportReport) -> ImportReport:
         batch.outcome = ImportOutcome.IMPORTED
     batch.finished_at = timezone.now()
     batch.rows = report.rows
-    for name in (
-        "households_created",
-        "households_updated",
-        "households_unchanged",
-        "members_created",
-        "members_updated",
-        "members_unchanged",
-        "household_observations_created",
-        "household_observations_updated",
-        "household_observations_unchanged",
-        "member_observations_created",
-        "member_observations_updated",
-        "member_observations_unchanged",
-    ):
+    for name in (f.name for f in fields(Counts)):
         setattr(batch, name, getattr(report, name))
     batch.errors = len(report.errors)
     batch.duplicate_warnings = len(report.duplicates)
