@@ -223,7 +223,7 @@ def household_history(household: Household, *, limit: int = 50) -> list[dict[str
         household.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
     changes: list[dict[str, Any]] = []
-    # Rows loaded in bulk (the demo, the import's bulk path) may have no history yet.
+    # Rows the demo loads in bulk have no history yet; the import writes it.
     for newer, older in zip(records, [*records[1:], None], strict=False):
         fields: list[str] = []
         if older is not None:
