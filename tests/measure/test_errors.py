@@ -81,6 +81,13 @@ def test_unknown_measure_and_bad_line() -> None:
         fgt(DATA, welfare="y", line=0.0)
 
 
+@pytest.mark.parametrize("name", ["fgt-1", "fgtnan", "fgtinf"])
+def test_fgt_alpha_must_be_a_number_at_least_zero(name: str) -> None:
+    # A negative alpha would give the non-poor 0 ** alpha = inf (they have gap 0).
+    with pytest.raises(MeasureError, match=f"'{name}': the FGT alpha must be a number >= 0"):
+        measure(DATA, welfare="y", line=2.0, measures=[name])
+
+
 def test_singleton_stratum_raises_unless_a_rule_is_chosen() -> None:
     data = pl.DataFrame(
         {"y": [1.0, 2.0, 3.0, 4.0, 5.0], "s": [1, 1, 1, 2, 2], "p": [1, 2, 3, 4, 4]}
