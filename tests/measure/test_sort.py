@@ -8,7 +8,14 @@ import polars as pl
 import pytest
 
 from mekong.measure._design import ALL
-from mekong.measure._sort import CODE, group_code, grouped_agg, sort_within_groups, with_keys
+from mekong.measure._sort import (
+    CODE,
+    group_code,
+    grouped_agg,
+    order_within_groups,
+    sort_within_groups,
+    with_keys,
+)
 
 
 def _frame(values: np.ndarray, seed: int = 0) -> pl.DataFrame:
@@ -86,3 +93,35 @@ def test_grouped_agg_takes_keys_from_the_slices() -> None:
     want = frame.group_by("g", "h").agg(pl.col("w").sum(), pl.len()).sort("g", "h")
     assert got.select("g", "h", "len").equals(want.select("g", "h", "len"))
     np.testing.assert_allclose(got["w"].to_numpy(), want["w"].to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("groups", [None, 3])
+def test_order_within_groups_is_exact_when_kept_bits_tie(groups: int | None) -> None:
+    # 1e-300 and 1e300 make the value codes span almost 2^64, so only the leading bits
+    # are packed; thousands of values a few ulps apart then share those bits and must be
+    # put in order by their full codes. Exact duplicates stay as they are.
+    rng = np.random.default_rng(7)
+    near = 1000.0 + rng.integers(0, 5_000, 20_000) * np.spacing(1000.0)
+    values = np.concatenate([near, [1e-300, 1e300, -1e300, -0.0, 0.0]])
+    rng.shuffle(values)
+    codes = None if groups is None else rng.integers(0, groups, values.size).astype(np.uint16)
+    perm = order_within_groups(values, codes, groups or 1)
+    assert np.array_equal(np.sort(perm), np.arange(values.size))
+    got_values = values[perm]
+    if codes is None:
+        assert np.array_equal(got_values, np.sort(values))
+    else:
+        got_codes = codes[perm]
+        assert np.all(np.diff(got_codes.astype(np.int64)) >= 0)
+        for g in range(groups or 1):
+            assert np.array_equal(got_values[got_codes == g], np.sort(values[codes == g]))
+
+
+def test_sort_by_group_alone_keeps_each_group_in_row_order() -> None:
+    frame = _frame(VALUES["packed"]).with_row_index("i")
+    code = group_code(frame.lazy(), ["g"])
+    assert code is not None
+    out = with_keys(sort_within_groups(frame.lazy(), None, code), code).collect()
+    assert out["g"].is_sorted()
+    for _, part in out.group_by("g", maintain_order=True):
+        assert part["i"].is_sorted()
