@@ -239,3 +239,56 @@ def test_totals_path_equals_per_row_path_with_fpc_and_singletons(by: str | None,
     slow = run(prep, [_RowsOnly(e) for e in ests])
     for col in ("estimate", "se", "ci_low", "ci_high"):
         assert_allclose(fast[col].to_numpy(), slow[col].to_numpy(), rtol=1e-10, atol=1e-15)
+
+
+# The numpy kernel (_kernel.py) numbers PSUs through a table indexed by the PSU code when
+# every code lies in one stratum, by the whole (strata, PSU) code otherwise, and leaves
+# codes too sparse for a table to the Polars group_by. Each design below must take the
+# path its name says and give the per-row path's numbers.
+_KERNEL_DESIGNS = {
+    # Codes unique across strata (stratum = psu % 6): the table of PSU codes.
+    "psu-codes": lambda f: f,
+    # Codes 0-9 repeated in every stratum (R's nest = TRUE): the table of whole codes.
+    "nested-codes": lambda f: f.with_columns((pl.col("psu") % 10).alias("psu")),
+    # Two stratum columns and a domain with no rows in some strata.
+    "two-strata": lambda f: f.with_columns(
+        (pl.col("psu") % 2).alias("region"),
+        pl.when(pl.col("g") == 3).then(pl.col("stratum") % 2).otherwise(pl.col("stratum")),
+    ),
+    # Codes 10^7 apart: a table would need 8 bytes x 6 x 6e8 codes; Polars sums them.
+    "sparse-codes": lambda f: f.with_columns((pl.col("psu") * 10_000_000).alias("psu")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_KERNEL_DESIGNS))
+@pytest.mark.parametrize("by", [None, "g"])
+def test_kernel_paths_equal_per_row_path(case: str, by: str | None) -> None:
+    from mekong.measure import _kernel
+    from mekong.measure._engine import _kernel_key
+    from mekong.measure._sort import group_code
+
+    frame = _KERNEL_DESIGNS[case](_sample())
+    # Group 1 left empty: its code has no rows between the others' slices.
+    frame = frame.filter(pl.col("g") != 1)
+    strata: str | tuple[str, ...] = ("stratum", "region") if case == "two-strata" else "stratum"
+    design = Design(weight="w", strata=strata, psu="psu")
+    prep = prepare(frame, inputs={Y: "y"}, by=by, weight=None, size=None, design=design)
+    key = _kernel_key(prep, group_code(prep.lf, prep.keys))
+    assert (key is None) == (case == "sparse-codes")
+    if key is not None:
+        codes = prep.lf.select(key.expr()).collect().to_series().to_numpy()
+        psu, index = _kernel.psu_index(codes, key, len(design.internal_strata()))
+        # Numbers 0..P-1, stratum by stratum, one per distinct (strata, PSU).
+        n_psu = frame.select(*design.strata_columns, "psu").unique().height
+        assert index.count == n_psu
+        assert psu.max() == n_psu - 1
+        assert int(index.per_stratum.sum()) == n_psu
+    ests: list[Estimator] = [
+        PovertyEstimator(names=("fgt0", "fgt1", "fgt2", "watts"), line=1000.0),
+        GiniEstimator(),
+    ]
+    fast = run(prep, ests)
+    slow = run(prep, [_RowsOnly(e) for e in ests])
+    assert fast.select("measure", "n").equals(slow.select("measure", "n"))
+    for col in ("estimate", "se", "ci_low", "ci_high", "population"):
+        assert_allclose(fast[col].to_numpy(), slow[col].to_numpy(), rtol=1e-10, atol=1e-15)

@@ -31,6 +31,7 @@ __all__ = [
     "over",
     "sort_by_keys",
     "variance_from_psu_totals",
+    "variance_from_stratum_sums",
 ]
 
 Singleton = Literal["error", "skip", "center"]
@@ -280,6 +281,18 @@ def design_table_from_psus(psus: pl.DataFrame, design: Design) -> pl.DataFrame:
     return _finish_table(table, design)
 
 
+def design_table_from_counts(
+    strata: pl.DataFrame, counts: Sequence[int], design: Design
+) -> pl.DataFrame:
+    """:func:`design_table` from the stratum columns (internal names, one row per
+    stratum) and the number of PSUs in each; not for ``fpc`` designs."""
+    assert design.fpc is None
+    table = strata.with_columns(
+        pl.Series("_mk_nh", counts, dtype=pl.Float64), pl.lit(0.0).alias("_mk_fpcv")
+    )
+    return _finish_table(table, design)
+
+
 def _finish_table(table: pl.DataFrame, design: Design) -> pl.DataFrame:
     frac = (
         pl.when(pl.col("_mk_fpcv") > 1)
@@ -392,9 +405,26 @@ def variance_from_psu_totals(
     sub = key.prefix(len(cols)) if key is not None and list(key.columns[:-1]) == cols else None
     s1 = [pl.col(v).alias(f"_mk_s1_{i}") for i, v in enumerate(values)]
     s2 = [(pl.col(v) ** 2).alias(f"_mk_s2_{i}") for i, v in enumerate(values)]
-    per_stratum = group_sum_by(totals, cols, [*s1, *s2], sub, count="_mk_k").join(
-        table.lazy(), on=strata, how="left"
+    per_stratum = group_sum_by(totals, cols, [*s1, *s2], sub, count="_mk_k")
+    return variance_from_stratum_sums(
+        per_stratum, keys=keys, values=values, design=design, table=table
     )
+
+
+def variance_from_stratum_sums(
+    per_stratum: pl.LazyFrame,
+    *,
+    keys: list[str],
+    values: list[str],
+    design: Design,
+    table: pl.DataFrame,
+) -> pl.DataFrame:
+    """The last step of :func:`linearised_variance`: ``per_stratum`` holds one row per
+    (domain, stratum) with rows of the domain, with the sums ``_mk_s1_<i>`` and
+    ``_mk_s2_<i>`` of the PSU totals and of their squares for the ``i``-th name in
+    ``values``, and ``_mk_k``, the number of PSUs holding rows of the domain."""
+    strata = design.internal_strata()
+    per_stratum = per_stratum.join(table.lazy(), on=strata, how="left")
     nh = pl.col("_mk_nh")
     contrib = [
         (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -21,6 +22,7 @@ from scipy import stats
 from mekong.measure._design import (
     ALL,
     FPC,
+    KEY,
     PSU,
     CompactKey,
     Design,
@@ -28,13 +30,27 @@ from mekong.measure._design import (
     attach,
     compact_key,
     design_table,
+    design_table_from_counts,
     design_table_from_psus,
     group_agg,
     group_sum_by,
     linearised_variance,
+    over,
     variance_from_psu_totals,
+    variance_from_stratum_sums,
 )
-from mekong.measure._sort import group_code, grouped_agg, sort_within_groups, with_keys
+from mekong.measure._kernel import PsuIndex, fits, psu_index, stratum_sums
+from mekong.measure._kernel import domain_totals as kernel_domain_totals
+from mekong.measure._sort import (
+    CODE,
+    apply_order,
+    collect_rows,
+    group_code,
+    grouped_agg,
+    row_order,
+    sort_within_groups,
+    with_keys,
+)
 from mekong.measure.errors import (
     EmptyGroupError,
     InvalidWeightError,
@@ -106,15 +122,15 @@ class LinearForm:
     :math:`u_i = \\sum_k c_{mk} b_k(i)` with domain-level coefficients
     :math:`c_{mk}` = ``influence[m][k]`` (expressions on the ``finish`` output); the
     engine then sums :math:`w_i u_i` per (domain, stratum, PSU) straight from the row
-    values, without joining estimates or influence columns to the rows. ``pre`` adds
-    row columns first (e.g. cumulative sums), on rows in ascending ``order`` within
-    every domain.
+    values, without joining estimates or influence columns to the rows.
+    ``cumulative`` names row values whose running sums (rows in ascending ``order``
+    within every domain) the engine adds as row columns of those names first.
     """
 
     totals: dict[str, pl.Expr]
     finish: list[pl.Expr]
     influence: dict[str, dict[str, pl.Expr]]
-    pre: list[pl.Expr] = field(default_factory=list)
+    cumulative: dict[str, pl.Expr] = field(default_factory=dict)
     order: str | None = None
 
 
@@ -150,6 +166,7 @@ class Prepared:
     by: list[str]
     design: Design | None
     keys: list[str] = field(default_factory=list)
+    rows: int = 0
 
 
 def _as_list(by: str | Sequence[str] | None) -> list[str]:
@@ -290,7 +307,7 @@ def prepare(
             if c.kind == "weight":
                 raise InvalidWeightError(c.column, cnt, first)
             raise NegativeWelfareError(c.column, cnt, first, c.reason)
-    return Prepared(lf=out, by=by_cols, design=design, keys=keys)
+    return Prepared(lf=out, by=by_cols, design=design, keys=keys, rows=int(counts["_mk_rows"][0]))
 
 
 def _first_row(lf: pl.LazyFrame, bad: pl.Expr) -> int:
@@ -465,44 +482,67 @@ def _totals_path(
 
     The domain totals of every :class:`LinearForm` give the estimates and the
     coefficients of each measure's linearised variable; :math:`w_i u_i` is then a
-    combination of the same row values, and one group_by per (domain, stratum, PSU)
-    sums it for every measure. No group-level frame is joined to the rows without
-    groups (the coefficients are literals), and no influence column is materialised.
+    combination of the same row values, summed per (domain, stratum, PSU) for every
+    measure. No influence column is materialised. With integer design columns and
+    domains (or none) the sums run in numpy on contiguous domain slices
+    (:mod:`mekong.measure._kernel`); otherwise in one Polars group_by.
     """
-    design, keys = prep.design, prep.keys
+    design = prep.design
     assert design is not None
-    strata = design.internal_strata()
-    lf = prep.lf
     order = next((f.order for f in forms if f.order is not None), None)
-    code = None
-    if order is not None:
-        # Sorted by (group, value), each group's rows are contiguous: the cumulative
-        # sums over() the groups and the domain totals read them slice by slice.
-        code = group_code(lf, keys)
-        lf = sort_within_groups(lf, order, code)
-        if code is not None:
-            lf = with_keys(lf, code)
-    pre = [e for f in forms for e in f.pre]
-    if pre:
-        lf = lf.with_columns(pre)
-    if order is not None:
-        # Materialise the cumulative sums, read twice: fused into the per-PSU group_by
-        # they also run about 1.5x slower on 10 M rows.
-        lf = lf.collect().lazy()
-    w = pl.col(W)
-    row_value = {k: b for f in forms for k, b in f.totals.items()}
-    # Identical row values (every estimator's constant 1, whose total is POP) are
-    # summed once.
+    code = group_code(prep.lf, prep.keys)
+    plan = _kernel_key(prep, code)
+    if plan is not None:
+        return _kernel_totals(prep, forms, names, order, code, plan)
+    return _polars_totals(prep, forms, names, order, code)
+
+
+@dataclass
+class _Totals:
+    """Domain totals of the forms' row values and what turns them into influence."""
+
+    wide: pl.DataFrame
+    # Row value of each total, with identical ones (every constant 1) named once.
+    basis: dict[str, pl.Expr]
+    same_as: dict[str, str]
+    # Per measure: (coefficient column, total) pairs; coefficients per domain in coefs.
+    terms: dict[str, list[tuple[str, str]]]
+    coefs: pl.DataFrame
+
+    def row_name(self, total: str) -> str:
+        return self.same_as.get(total, total)
+
+
+def _distinct_row_values(forms: list[LinearForm]) -> tuple[dict[str, pl.Expr], dict[str, str]]:
+    """The forms' row values with identical ones (every estimator's constant 1, whose
+    total is POP) named once: the distinct ones and, for the others, the name they go
+    by."""
     basis: dict[str, pl.Expr] = {}
     same_as: dict[str, str] = {}
-    for k, b in row_value.items():
-        same = next((c for c, e in basis.items() if e.meta.eq(b)), None)
-        if same is None and b.meta.eq(pl.lit(1.0)):
-            same = POP
-        if same is None:
-            basis[k] = b
-        else:
-            same_as[k] = same
+    for f in forms:
+        for k, b in f.totals.items():
+            same = next((c for c, e in basis.items() if e.meta.eq(b)), None)
+            if same is None and b.meta.eq(pl.lit(1.0)):
+                same = POP
+            if same is None:
+                basis[k] = b
+            else:
+                same_as[k] = same
+    return basis, same_as
+
+
+def _domain_totals(
+    prep: Prepared,
+    forms: list[LinearForm],
+    names: list[str],
+    lf: pl.LazyFrame,
+    code: CompactKey | None,
+) -> _Totals:
+    """Sum every form's row values per domain (on ``lf``, sorted when a form needs an
+    order), evaluate the estimates and the influence coefficients."""
+    keys = prep.keys
+    w = pl.col(W)
+    basis, same_as = _distinct_row_values(forms)
     sums = [(w * b).sum().alias(k) for k, b in basis.items()]
     sums += [pl.len().alias(N), w.sum().alias(POP)]
     totals = group_agg(lf, keys, sums) if code is None else grouped_agg(lf, code, sums)
@@ -519,17 +559,56 @@ def _totals_path(
             terms[m] = []
             for k, c in parts.items():
                 alias = f"_mk_c_{len(coef)}"
-                coef.append(c.alias(alias))
+                coef.append(c.fill_null(0.0).alias(alias))
                 terms[m].append((alias, k))
+    if POP in same_as.values():
+        basis[POP] = pl.lit(1.0)
     coefs = wide.select(*keys, *coef)
+    return _Totals(wide, basis, same_as, terms, coefs)
+
+
+def _cumulative(forms: list[LinearForm]) -> dict[str, pl.Expr]:
+    return {name: e for f in forms for name, e in f.cumulative.items()}
+
+
+def _polars_totals(
+    prep: Prepared,
+    forms: list[LinearForm],
+    names: list[str],
+    order: str | None,
+    code: CompactKey | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`_totals_path` in Polars: any design and group columns."""
+    design, keys = prep.design, prep.keys
+    assert design is not None
+    strata = design.internal_strata()
+    lf = prep.lf
+    if order is None:
+        code = None
+    else:
+        # Sorted by (group, value), each group's rows are contiguous: the cumulative
+        # sums over() the groups and the domain totals read them slice by slice.
+        lf = sort_within_groups(lf, order, code)
+        if code is not None:
+            lf = with_keys(lf, code)
+    cumulative = _cumulative(forms)
+    if cumulative:
+        lf = lf.with_columns(over(e.cum_sum(), keys).alias(n) for n, e in cumulative.items())
+    if order is not None:
+        # Materialise the cumulative sums, read twice: fused into the per-PSU group_by
+        # they also run about 1.5x slower on 10 M rows.
+        lf = lf.collect().lazy()
+    t = _domain_totals(prep, forms, names, lf, code)
+    w = pl.col(W)
     if keys == [ALL]:
+        coefs = t.coefs
         value = {c: pl.lit(coefs[c][0], dtype=pl.Float64) for c in coefs.columns if c != ALL}
     else:
-        lf = lf.join(coefs.lazy(), on=keys, how="left", nulls_equal=True)
-        value = {c: pl.col(c) for c in coefs.columns if c not in keys}
+        lf = lf.join(t.coefs.lazy(), on=keys, how="left", nulls_equal=True)
+        value = {c: pl.col(c) for c in t.coefs.columns if c not in keys}
     z = [
-        (w * pl.sum_horizontal([value[c] * row_value[k] for c, k in parts])).alias(m)
-        for m, parts in terms.items()
+        (w * pl.sum_horizontal([value[c] * t.basis[t.row_name(k)] for c, k in parts])).alias(m)
+        for m, parts in t.terms.items()
     ]
     key = _psu_key(prep)
     if design.psu is not None:
@@ -545,7 +624,176 @@ def _totals_path(
     var = variance_from_psu_totals(
         psu.lazy(), keys=keys, values=names, design=design, table=table, key=key
     )
-    return wide, var
+    return t.wide, var
+
+
+DESIGN_KEY = "_mk_dkey"
+
+
+def _kernel_key(prep: Prepared, code: CompactKey | None) -> CompactKey | None:
+    """The compact (strata, PSU) code for the numpy kernel, or ``None`` when it does not
+    apply: no PSUs, group columns without a compact code, non-integer design columns
+    or tables too large for the rows."""
+    design = prep.design
+    assert design is not None
+    if design.psu is None or (code is None and prep.keys != [ALL]):
+        return None
+    key = compact_key(prep.lf, [*design.internal_strata(), PSU])
+    domains = 1 if code is None else code.span
+    if key is None or not fits(prep.rows, key, domains):
+        return None
+    return key
+
+
+def _kernel_totals(
+    prep: Prepared,
+    forms: list[LinearForm],
+    names: list[str],
+    order: str | None,
+    code: CompactKey | None,
+    design_key: CompactKey,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`_totals_path` with the totals and per-PSU sums in numpy (:mod:`._kernel`).
+
+    The rows carry one code for (strata, PSU) instead of the design columns, and the
+    PSUs are numbered in a second thread while this one sorts (numpy releases the GIL
+    in both; on two cores that hides most of the numbering). The weighted row values
+    are evaluated once and give both the domain totals and the PSU totals of each
+    measure's linearised variable.
+    """
+    design = prep.design
+    assert design is not None
+    strata = design.internal_strata()
+    drop = [*strata, PSU, *([FPC] if design.fpc is not None else [])]
+    lf = prep.lf.with_columns(design_key.expr().alias(DESIGN_KEY)).drop(drop)
+    rows = collect_rows(lf, code)
+    basis, same_as = _distinct_row_values(forms)
+    basis.setdefault(POP, pl.lit(1.0))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        numbering = pool.submit(psu_index, rows[DESIGN_KEY].to_numpy(), design_key, len(strata))
+        perm = row_order(rows, order, code)
+        psu_numbers, index = numbering.result()
+    # Gathered with the other columns (Polars, in parallel), as 32-bit numbers.
+    rows = rows.with_columns(pl.Series(DESIGN_KEY, psu_numbers, dtype=pl.Int32))
+    rows = apply_order(rows, perm, code)
+    psu = rows[DESIGN_KEY].to_numpy().astype(np.intp)
+    rows = rows.drop(DESIGN_KEY)
+    n = rows.height
+    if code is None:
+        bounds = np.array([0, n])
+    else:
+        bounds = np.searchsorted(rows[CODE].to_numpy(), np.arange(code.span + 1))
+    lf = rows.lazy()
+    cumulative = _cumulative(forms)
+    if cumulative and code is None:
+        # One domain: Polars' parallel prefix sums, in the query that reads them.
+        lf = lf.with_columns(e.cum_sum().alias(name) for name, e in cumulative.items())
+    elif cumulative:
+        # Per domain slice: Polars' cum_sum().over() hashes the rows (3x slower).
+        raw = rows.select(e.alias(n) for n, e in cumulative.items())
+        running = []
+        for name in cumulative:
+            row_values = raw[name].to_numpy()
+            out = np.empty(n)
+            for d in range(bounds.size - 1):
+                part = slice(bounds[d], bounds[d + 1])
+                np.cumsum(row_values[part], out=out[part])
+            running.append(pl.Series(name, out))
+        lf = rows.with_columns(running).lazy()
+        del raw, running
+    w = pl.col(W)
+    # The in-memory engine leaves one chunk per column: to_numpy() copies nothing.
+    weighted = lf.select((w * b).alias(k) for k, b in basis.items()).collect(engine="in-memory")
+    del rows, lf
+    arrays = [weighted[k].to_numpy() for k in basis]
+    counts = np.diff(bounds)
+    held = np.flatnonzero(counts > 0)
+    if code is None:
+        domain_cols = pl.DataFrame({ALL: [0]}, schema={ALL: pl.Int8})
+    else:
+        domain_cols = pl.DataFrame({KEY: held}).select(code.decode())
+    wide, coefs, measures = _estimates_and_coefs(
+        prep,
+        forms,
+        names,
+        basis,
+        same_as,
+        kernel_domain_totals(arrays, bounds)[held],
+        counts[held],
+        domain_cols,
+    )
+    coef_by_domain = np.zeros((bounds.size - 1, *coefs.shape[1:]))
+    coef_by_domain[held] = coefs
+    sums = stratum_sums(psu, bounds, arrays, coef_by_domain, index)
+    if code is None:
+        domains = pl.DataFrame({ALL: np.zeros(sums["domain"].size, dtype=np.int8)})
+    else:
+        domains = pl.DataFrame({KEY: sums["domain"]}).select(code.decode())
+    return wide, _kernel_variance(prep, sums, domains, index, measures)
+
+
+def _estimates_and_coefs(
+    prep: Prepared,
+    forms: list[LinearForm],
+    names: list[str],
+    basis: dict[str, pl.Expr],
+    same_as: dict[str, str],
+    totals: np.ndarray,
+    counts: np.ndarray,
+    domains: pl.DataFrame,
+) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
+    """The estimates of the domains with rows (one row each in ``domains``, with their
+    ``counts`` and the ``totals`` of every row value in ``basis``), and the coefficient
+    :math:`c_{dmk}` of row value ``k`` in measure ``m``'s linearised variable."""
+    wide = domains.with_columns(
+        pl.Series(N, counts, dtype=pl.UInt32),
+        *[pl.Series(k, totals[:, j]) for j, k in enumerate(basis)],
+    ).with_columns(pl.col(v).alias(k) for k, v in same_as.items())
+    for f in forms:
+        wide = wide.with_columns(f.finish)
+    _check_finite(wide, names, prep)
+    position = {k: j for j, k in enumerate(basis)}
+    measures = [m for f in forms for m in f.influence]
+    coef_values = wide.select(
+        c.fill_null(0.0).alias(f"_mk_c_{m}_{k}")
+        for f in forms
+        for m, parts in f.influence.items()
+        for k, c in parts.items()
+    )
+    coefs = np.zeros((domains.height, len(measures), len(basis)))
+    for f in forms:
+        for m, parts in f.influence.items():
+            for k in parts:
+                j = position[same_as.get(k, k)]
+                coefs[:, measures.index(m), j] += coef_values[f"_mk_c_{m}_{k}"].to_numpy()
+    return wide, coefs, measures
+
+
+def _kernel_variance(
+    prep: Prepared,
+    sums: dict[str, np.ndarray],
+    domains: pl.DataFrame,
+    index: PsuIndex,
+    measures: list[str],
+) -> pl.DataFrame:
+    """Variances from :func:`~mekong.measure._kernel.stratum_sums` (``domains``: the
+    domain columns of each of its rows)."""
+    design = prep.design
+    assert design is not None
+    parts: dict[str, np.ndarray] = {"_mk_k": sums["k"]}
+    for i in range(len(measures)):
+        parts[f"_mk_s1_{i}"] = sums[f"s1_{i}"]
+        parts[f"_mk_s2_{i}"] = sums[f"s2_{i}"]
+    per_stratum = pl.concat(
+        [domains, index.strata[sums["stratum"]], pl.DataFrame(parts)], how="horizontal"
+    )
+    if design.fpc is None:
+        table = design_table_from_counts(index.strata, index.per_stratum.tolist(), design)
+    else:
+        table = design_table(prep.lf, design)
+    return variance_from_stratum_sums(
+        per_stratum.lazy(), keys=prep.keys, values=measures, design=design, table=table
+    )
 
 
 def _linearised(
@@ -685,7 +933,7 @@ def _bootstrap_variance(
         rep_lf = lf.join(rep_units.lazy(), on=[*strata, PSU], how="left").with_columns(
             (pl.col(W) * pl.col("_mk_f")).alias(W)
         )
-        rep_prep = Prepared(lf=rep_lf, by=prep.by, design=design, keys=prep.keys)
+        rep_prep = Prepared(lf=rep_lf, by=prep.by, design=design, keys=prep.keys, rows=prep.rows)
         wide = _wide_estimates(rep_prep, estimators).collect()
         results.append(wide.select([*prep.keys, *names]).with_columns(pl.lit(b).alias("_mk_b")))
     reps_frame = pl.concat(results)

@@ -166,11 +166,9 @@ class GiniEstimator:
         times the small-sample factor (which depends on the row count only).
         """
         w, y = pl.col(W), pl.col(Y)
+        del keys
         nk, yk = pl.col("_mk_gnc"), pl.col("_mk_gyc")
-        pre = [
-            over(w.cum_sum(), keys).alias("_mk_gnc"),
-            over((w * y).cum_sum(), keys).alias("_mk_gyc"),
-        ]
+        cumulative = {"_mk_gnc": w, "_mk_gyc": w * y}
         totals = {"_mk_gN": pl.lit(1.0), "_mk_gY": y, "_mk_gD": nk * y - yk}
         n_tot, y_tot, d = pl.col("_mk_gN"), pl.col("_mk_gY"), pl.col("_mk_gD")
         if self.correction == "none":
@@ -193,7 +191,9 @@ class GiniEstimator:
                 "_mk_gY": coef(-(1 + gg) / y_tot),
             }
         }
-        return LinearForm(totals=totals, finish=finish, influence=influence, pre=pre, order=Y)
+        return LinearForm(
+            totals=totals, finish=finish, influence=influence, cumulative=cumulative, order=Y
+        )
 
     def estimate(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         agg = self.aggregation()
