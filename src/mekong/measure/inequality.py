@@ -28,6 +28,7 @@ from mekong.measure._engine import (
     run,
 )
 from mekong.measure._gini import gini_agg
+from mekong.measure._sort import sort_within_groups
 from mekong.measure.errors import MeasureError
 
 __all__ = [
@@ -131,8 +132,10 @@ class GiniEstimator:
 
     def prepare_rows(self, lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
         w = pl.col(W)
+        # Sorted by welfare alone (numpy's sort of packed keys): group_by() and over()
+        # keep that order within every group.
         return (
-            lf.sort(sort_by_keys(keys, Y))
+            sort_within_groups(lf, Y, None)
             .with_columns(
                 over(w.cum_sum(), keys).alias("_mk_gnc"),
                 over((w * pl.col(Y)).cum_sum(), keys).alias("_mk_gyc"),
