@@ -47,9 +47,6 @@ CODE = "_mk_code"
 # Compact group codes are stored as UInt16.
 _MAX_GROUPS = 2**16
 _SIGN = np.uint64(1 << 63)
-# Fewest leading value bits worth a packed sort; with fewer (over 2**40 rows, say) a
-# plain arg_sort of the full codes is used.
-_MIN_PREFIX_BITS = 8
 
 
 def _value_code(values: np.ndarray) -> np.ndarray:
@@ -88,9 +85,9 @@ def order_within_groups(values: np.ndarray, groups: np.ndarray | None, span: int
     value_bits = int(code.max()).bit_length() if n else 0
     group_bits = (span - 1).bit_length() if groups is not None else 0
     index_bits = max(1, (n - 1).bit_length())
+    # At least 16 value bits stay (Polars frames hold at most 2**32 rows, group codes
+    # take at most 16 bits); fewer would only leave longer tied runs to re-sort.
     keep = 64 - group_bits - index_bits
-    if keep < _MIN_PREFIX_BITS:
-        return _order_by_arg_sort(code, groups).astype(index_type)
     shift = max(0, value_bits - keep)
     # Built in place: every fresh 80 MB array costs page faults on 10 M rows.
     key = np.right_shift(code, np.uint64(shift), out=code if shift == 0 else None)
@@ -136,14 +133,6 @@ def _resort_runs(perm: np.ndarray, code: np.ndarray, ties: np.ndarray) -> None:
     rows, values, run = rows[pick], values[pick], run[pick]
     order = np.lexsort((values, run))
     perm[members[pick]] = rows[order]
-
-
-def _order_by_arg_sort(code: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
-    by_value = pl.Series(code).arg_sort().to_numpy()
-    if groups is None:
-        return by_value
-    # numpy's stable sort of 16-bit codes is a radix sort: it keeps the value order.
-    return by_value[np.argsort(groups[by_value], kind="stable")]
 
 
 def sort_within_groups(
