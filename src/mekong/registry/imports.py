@@ -158,25 +158,16 @@ class Counts:
     member_observations_unchanged: int = 0
 
 
-@dataclass
-class ImportReport:
+@dataclass(kw_only=True)
+class ImportReport(Counts):
+    """What an import did: the :class:`Counts` plus the file, errors and warnings
+    (keyword-only, so the required fields may follow the counts' defaults)."""
+
     file_name: str
     sha256: str
     dry_run: bool
     method: str = ""
     rows: int = 0
-    households_created: int = 0
-    households_updated: int = 0
-    households_unchanged: int = 0
-    members_created: int = 0
-    members_updated: int = 0
-    members_unchanged: int = 0
-    household_observations_created: int = 0
-    household_observations_updated: int = 0
-    household_observations_unchanged: int = 0
-    member_observations_created: int = 0
-    member_observations_updated: int = 0
-    member_observations_unchanged: int = 0
     # Whether the file carried observations of a round (and so rows for them in counts()).
     with_household_observations: bool = False
     with_member_observations: bool = False
