@@ -149,14 +149,54 @@ def test_one_select_by_groups_equals_separate_estimates(by: list[str]) -> None:
     assert_allclose(fused.select(names).to_numpy(), sep.select(names).to_numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [pl.String, pl.Categorical, pl.Enum(["d9", "d10", "d2", "d3"])])
+def test_text_groups_take_the_coded_path_and_come_back_as_they_were(
+    dtype: pl.DataType,
+) -> None:
+    # Text group columns are coded by their sorted distinct values; the estimates must
+    # be those of the same groups under integer codes, the column as the caller gave it.
+    frame = _sample()
+    names = {0: "d9", 1: "d10", 2: "d2", 3: "d3"}  # text order differs from number order
+    named = frame.with_columns(pl.col("g").replace_strict(names).cast(dtype).alias("name"))
+    ests = _estimators()[:3]
+    prep = prepare(named, inputs={Y: "y"}, by="name", weight="w", size=None, design=None)
+    assert _one_select(prep, ests) is not None
+    got = run(prep, ests)
+    assert got.schema["name"] == dtype
+    by_int = prepare(frame, inputs={Y: "y"}, by="g", weight="w", size=None, design=None)
+    want = run(by_int, ests).with_columns(
+        pl.col("g").replace_strict(names).cast(dtype).alias("name")
+    )
+    cols = ["name", "measure"]
+    got = got.sort(pl.col(cols).cast(pl.String))
+    want = want.sort(pl.col(cols).cast(pl.String))
+    assert got["name"].to_list() == want["name"].to_list()
+    assert_allclose(got["estimate"].to_numpy(), want["estimate"].to_numpy(), rtol=1e-12)
+
+
+def test_text_key_codes_follow_the_text_order_and_respect_the_cap() -> None:
+    lf = pl.LazyFrame({"t": ["b", "a", "c", "a"], "i": [5, 7, 5, 6]})
+    key = compact_key(lf, ["t", "i"], max_categories=3)
+    assert key is not None
+    assert key.categories == (("a", "b", "c"), None)
+    codes = lf.select(key.expr()).collect()["_mk_key"].to_list()
+    # a < b < c, then 5 < 6 < 7: (b,5) (a,7) (c,5) (a,6) -> 3, 2, 6, 1.
+    assert codes == [3, 2, 6, 1]
+    back = pl.DataFrame({"_mk_key": codes}).select(key.decode())
+    assert back.to_dicts() == lf.collect().to_dicts()
+    assert compact_key(lf, ["t"], max_categories=2) is None  # three values, cap two
+    assert compact_key(lf, ["t"]) is None  # text only when asked for
+
+
 def test_one_select_falls_back_when_an_estimator_has_no_aggregation() -> None:
     frame = _sample()
     prep = prepare(frame, inputs={Y: "y"}, by=None, weight="w", size=None, design=None, checks=())
     ests = _estimators()  # the quantile estimator needs its own pass
     assert _one_select(prep, ests) is None
-    # Group columns without a compact integer code keep separate branches.
-    named = frame.with_columns(pl.format("g{}", "g").alias("name"))
-    by_prep = prepare(named, inputs={Y: "y"}, by="name", weight="w", size=None, design=None)
+    # Group columns without a compact code (neither integer nor text) keep separate
+    # branches.
+    floats = frame.with_columns((pl.col("g") / 2).alias("half"))
+    by_prep = prepare(floats, inputs={Y: "y"}, by="half", weight="w", size=None, design=None)
     assert _one_select(by_prep, _estimators()[:3]) is None
     out = run(prep, ests)
     assert out["estimate"].is_finite().all()
@@ -179,14 +219,16 @@ class _RowsOnly:
         return self._inner.influence(lf, keys, est)
 
 
-@pytest.mark.parametrize("by", [None, "g", ["g", "sector"]])
+@pytest.mark.parametrize("by", [None, "g", ["g", "sector"], ["name", "sector"]])
 @pytest.mark.parametrize("psu", ["psu", None])
 @pytest.mark.parametrize("correction", ["none", "small_sample"])
 def test_totals_path_equals_per_row_path(
     by: str | list[str] | None, psu: str | None, correction: GiniCorrection
 ) -> None:
     frame = _sample().with_columns(
-        (pl.col("g") % 2 == 0).alias("sector"), pl.col("stratum").cast(pl.Utf8).alias("s_name")
+        (pl.col("g") % 2 == 0).alias("sector"),
+        pl.col("stratum").cast(pl.Utf8).alias("s_name"),
+        pl.format("district {}", "g").alias("name"),
     )
     strata = "stratum" if psu else "s_name"  # string strata: no compact key
     design = Design(weight="w", strata=strata, psu=psu)

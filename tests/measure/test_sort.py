@@ -76,11 +76,16 @@ def test_sort_without_groups_is_a_sort_by_value() -> None:
     assert np.array_equal(np.sort(v), np.sort(frame["v"].to_numpy()))
 
 
-def test_group_code_refuses_strings_and_wide_ranges() -> None:
+def test_group_code_codes_text_but_refuses_floats_and_wide_ranges() -> None:
     frame = _frame(VALUES["packed"]).with_columns(
-        pl.format("g{}", "g").alias("name"), (pl.col("g").cast(pl.Int64) * 100_000).alias("big")
+        pl.format("g{}", "g").alias("name"),
+        (pl.col("g").cast(pl.Int64) * 100_000).alias("big"),
+        (pl.col("g") / 2).alias("half"),
     )
-    assert group_code(frame.lazy(), ["name"]) is None
+    code = group_code(frame.lazy(), ["name"])
+    assert code is not None
+    assert code.span == frame["name"].n_unique()
+    assert group_code(frame.lazy(), ["half"]) is None
     assert group_code(frame.lazy(), ["big"]) is None
 
 

