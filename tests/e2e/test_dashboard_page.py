@@ -82,3 +82,24 @@ def test_programme_dashboard_for_a_counterpart(
     assert "Ban Xor" not in page.inner_text("main")
     assert page.locator("#headcount-village option").count() == 2
     screenshot(page, "dashboard-programme-counterpart")
+
+
+def test_targets_chart_only_where_a_period_has_targets(
+    page: Any,
+    live_server: Any,
+    personas: Personas,
+    dashboard_world: DashboardWorld,  # noqa: F811
+) -> None:
+    # The programme framework has targets in 2024 only (dashboard_fixtures.py): its 2023
+    # page has no bars to draw and shows the table alone.
+    framework = dashboard_world.results.programme_framework
+    p2023 = framework.periods.get(code="2023")
+    path = f"/results/{framework.id}/dashboard/"
+    _open(page, live_server, personas.officer.username, path)
+    page.wait_for_selector("body[data-dashboard-ready='true']")
+    assert page.input_value("#period") == str(dashboard_world.programme_p2024.id)
+    assert page.locator("#chart-targets").is_visible()
+    page.goto(f"{live_server.url}{path}?period={p2023.id}")
+    page.wait_for_selector("body[data-dashboard-ready='true']")
+    assert page.locator("#table-targets tbody tr").count() == 2
+    assert not page.locator("#chart-targets").is_visible()

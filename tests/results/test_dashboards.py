@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 from numpy.testing import assert_allclose
@@ -10,8 +11,13 @@ from numpy.testing import assert_allclose
 from mekong.core.errors import NotFound
 from mekong.results import dashboards
 from mekong.results.dashboards import DashboardScope
+from mekong.results.models import IndicatorValue, ReportingPeriod
 from tests.conftest import Personas, World
-from tests.results.dashboard_fixtures import DashboardWorld, dashboard_world  # noqa: F401
+from tests.results.dashboard_fixtures import (  # noqa: F401
+    DashboardWorld,
+    dashboard_world,
+    put_value,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +286,38 @@ def test_partial_scope_does_not_mix_currencies_of_countries(
     income.save()
     row = _rows_by_code(dashboards.targets_vs_actuals(scope=scope, period=period))["PG-INC"]
     assert row["actual"] == 2456.25
+
+
+def test_default_period_is_the_latest_started_one_with_values_in_scope(
+    dashboard_world: DashboardWorld,  # noqa: F811
+    personas: Personas,
+) -> None:
+    framework = dashboard_world.results.programme_framework
+    pg1 = dashboard_world.results.programme_headcount
+
+    def default(user: object) -> str:
+        return dashboards.period_choose(scope=_scope(user, framework.id), period_id=None).code
+
+    # 2025 has started (the test runs later) but holds only an empty cell; 2099 has not.
+    p2025 = ReportingPeriod.objects.create(
+        framework=framework, code="2025", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)
+    )
+    ReportingPeriod.objects.create(
+        framework=framework, code="2099", starts_on=date(2099, 1, 1), ends_on=date(2099, 12, 31)
+    )
+    put_value(pg1, p2025, None)
+    assert default(personas.officer) == "2024"
+    # Myanmar reports 2025 first: its counterpart opens on 2025, the whole framework and
+    # Laos stay on 2024, whose values they can see.
+    put_value(pg1, p2025, 20.0, cell={"country": "MMR"}, se=2.0, population=2000)
+    assert default(personas.mm_counterpart) == "2025"
+    assert default(personas.la_counterpart) == "2024"
+    assert default(personas.officer) == "2024"
+    # A chosen period is kept, values or not.
+    chosen = dashboards.period_choose(
+        scope=_scope(personas.officer, framework.id), period_id=p2025.id
+    )
+    assert chosen == p2025
+    # Without any value in scope, the latest period that has started.
+    IndicatorValue.objects.filter(indicator__framework=framework).update(value=None)
+    assert default(personas.officer) == "2025"

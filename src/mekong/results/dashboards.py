@@ -190,7 +190,12 @@ def dashboard_scope(*, user: object, framework_id: int) -> DashboardScope:
 
 
 def period_choose(*, scope: DashboardScope, period_id: int | None) -> ReportingPeriod:
-    """The chosen period, or by default the latest one that has started."""
+    """The chosen period, or by default the latest one that has started and holds a
+    value the user may see (the framework's totals, or their countries' cells); the
+    latest started one when none does.
+
+    A new period opens before its first survey or report: opening on it would show a
+    page of "no value" while last period's results sit one click away."""
     periods = list(scope.framework.periods.order_by("starts_on", "code"))
     if period_id is not None:
         for period in periods:
@@ -199,8 +204,18 @@ def period_choose(*, scope: DashboardScope, period_id: int | None) -> ReportingP
         raise NotFound(_("No reporting period %(id)s in this framework.") % {"id": period_id})
     if not periods:
         raise NotFound(_("This framework has no reporting periods yet."))
-    started = [p for p in periods if p.starts_on <= date.today()]
-    return (started or periods)[-1]
+    started = [p for p in periods if p.starts_on <= date.today()] or periods
+    values = IndicatorValue.objects.filter(
+        indicator__framework=scope.framework, period__in=started, value__isnull=False
+    )
+    if scope.whole:
+        values = values.filter(disaggregation_key="")
+    else:
+        values = values.filter(
+            disaggregation_key__in=[f"country={c.iso3}" for c in scope.countries]
+        )
+    with_values = set(values.values_list("period_id", flat=True).distinct())
+    return next((p for p in reversed(started) if p.id in with_values), started[-1])
 
 
 def indicator_choose(*, scope: DashboardScope, indicator_id: int | None) -> Indicator:

@@ -64,8 +64,9 @@
     return fetchJson("targets", { period: cfg.period }).then(function (data) {
       var rows = data.rows;
       // A partial scope has no percentage of the framework's targets, and raw values of
-      // different units cannot share one axis: the table alone says it.
-      el.hidden = !data.whole_scope;
+      // different units cannot share one axis; a period without targets has no bars to
+      // draw: the table alone says it.
+      el.hidden = !data.whole_scope || !rows.some(function (r) { return r.target !== null; });
       // Units differ between indicators, so the bars show each as a percentage of its target
       // when there is one; the tooltip gives the figures in their own units.
       chart.setOption({
