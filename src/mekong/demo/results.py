@@ -537,35 +537,39 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
 # Synthetic ambition for computed indicators without a target: the change per period after
 # the baseline, as a share of the baseline value, in the indicator's good direction.
 TARGET_STEP = Decimal("0.08")
+AUTOMATIC_KINDS = (IndicatorKind.COMPUTED, IndicatorKind.ROLLUP)
 
 
 def finish_after_refresh(*, users: dict[str, User]) -> None:
     """Once computed values are in: give computed indicators without targets a baseline (the
-    first period's value, as an office would take it from the baseline survey) and targets,
-    then lock each project's first period (a locked period is never recomputed, so locking
-    before the first refresh would leave it empty)."""
-    for framework in ResultsFramework.objects.filter(project__isnull=False):
+    first value of the framework's total, as an office would take it from the baseline
+    survey) and targets for the periods after it, then lock each project's first period (a
+    locked period is never recomputed, so locking before the first refresh would leave it
+    empty). The programme's roll-ups get the same, from the first period with a total."""
+    for framework in ResultsFramework.objects.order_by("id"):
         periods = list(framework.periods.order_by("starts_on"))
         if not periods:
             continue
-        for indicator in framework.indicators.filter(kind=IndicatorKind.COMPUTED):
+        for indicator in framework.indicators.filter(kind__in=AUTOMATIC_KINDS):
             if indicator.targets.exists():
                 continue
-            first = indicator.values.filter(period=periods[0], disaggregation_key="").first()
+            values = indicator.values.filter(disaggregation_key="", value__isnull=False)
+            first = values.order_by("period__starts_on").first()
             if first is None or first.value is None or first.value == 0:
                 continue
+            start = next(i for i, p in enumerate(periods) if p.id == first.period_id)
             sign = -1 if indicator.direction == "decrease" else 1
             services.indicator_update(
                 user=None,
                 indicator=indicator,
-                changes={"baseline_value": first.value, "baseline_date": periods[0].ends_on},
+                changes={"baseline_value": first.value, "baseline_date": periods[start].ends_on},
             )
-            for offset, period in enumerate(periods[1:], start=1):
+            for offset, period in enumerate(periods[start + 1 :], start=1):
                 target = first.value * (1 + sign * TARGET_STEP * offset)
                 if indicator.unit == Unit.PERCENT:
                     target = min(max(target, Decimal(0)), Decimal(100))
                 services.target_set(
                     user=None, indicator=indicator, period=period, value=round(target, 1)
                 )
-        if not periods[0].is_locked:
+        if framework.project_id is not None and not periods[0].is_locked:
             services.period_lock(user=users["chen.jing"], period=periods[0])
