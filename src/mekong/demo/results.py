@@ -534,18 +534,19 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
     return made
 
 
-# Synthetic ambition for computed indicators without a target: the change per period after
-# the baseline, as a share of the baseline value, in the indicator's good direction.
+# Synthetic ambition for computed and roll-up indicators without a target: the change per
+# period after the baseline, as a share of the baseline value, in the indicator's good
+# direction.
 TARGET_STEP = Decimal("0.08")
 AUTOMATIC_KINDS = (IndicatorKind.COMPUTED, IndicatorKind.ROLLUP)
 
 
 def finish_after_refresh(*, users: dict[str, User]) -> None:
-    """Once computed values are in: give computed indicators without targets a baseline (the
-    first value of the framework's total, as an office would take it from the baseline
-    survey) and targets for the periods after it, then lock each project's first period (a
-    locked period is never recomputed, so locking before the first refresh would leave it
-    empty). The programme's roll-ups get the same, from the first period with a total."""
+    """Once computed values are in: give computed and roll-up indicators without targets a
+    baseline (the first value of the framework's total, as an office would take it from the
+    baseline survey) and targets for the periods after it, then lock each project's first
+    period (a locked period is never recomputed, so locking before the first refresh would
+    leave it empty). The programme's first totals come a period after the projects'."""
     for framework in ResultsFramework.objects.order_by("id"):
         periods = list(framework.periods.order_by("starts_on"))
         if not periods:
