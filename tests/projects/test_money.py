@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from mekong.core.errors import InvalidInput
+from mekong.core.errors import Conflict, InvalidInput, PermissionDenied
 from mekong.projects import services
-from mekong.projects.models import RateType, Transaction
+from mekong.projects.models import ExchangeRate, RateType, Transaction
 from mekong.projects.money import NoExchangeRate, RateBook, convert
 from mekong.projects.selectors import project_finance
 from tests.conftest import Personas, client_for
@@ -252,3 +252,77 @@ def test_disbursement_before_its_commitment_or_below_a_cent_is_refused(
             commitment=commitment,
         )
     assert commitment.disbursements.count() == 0
+
+
+def _series(*pairs: tuple[str, str]) -> list[tuple[date, Decimal]]:
+    return [(date.fromisoformat(on), Decimal(rate)) for on, rate in pairs]
+
+
+def test_a_rate_series_is_recorded_at_once_with_history(
+    portfolio: Portfolio, personas: Personas
+) -> None:
+    before = ExchangeRate.objects.count()
+    rows = services.exchange_rate_series_record(
+        user=personas.officer,
+        base="usd",
+        quote="LAK",
+        rate_type="market",
+        rates=_series(("2020-01-01", "9000"), ("2020-02-01", "9100.5")),
+        source="central bank table",
+    )
+    assert [(r.date, r.rate) for r in rows] == _series(
+        ("2020-01-01", "9000"), ("2020-02-01", "9100.5")
+    )
+    assert ExchangeRate.objects.count() == before + 2
+    history = ExchangeRate.history.filter(quote="LAK", rate_type="market")
+    assert history.count() == 2
+    assert {h.history_user for h in history} == {personas.officer}
+    # The series is read like single rates: 10 USD on 2020-02-15 at 9,100.5.
+    amount = convert(
+        Decimal("10"), source="USD", target="LAK", on=date(2020, 2, 15), rate_type=RateType.MARKET
+    ).amount
+    assert amount == Decimal("91005.00")
+
+
+@pytest.mark.parametrize(
+    ("pairs", "error", "message"),
+    [
+        (
+            (("2020-01-01", "9000"), ("2020-02-01", "0")),
+            InvalidInput,
+            r"greater than zero \(2020-02-01\)",
+        ),
+        (
+            (("2020-01-01", "9000"), ("2020-01-01", "9100")),
+            InvalidInput,
+            "2020-01-01 appears twice",
+        ),
+        # The fixture holds an official USD→MMK rate for 2019-01-01 (tests/projects/conftest.py).
+        ((("2018-12-01", "1400"), ("2019-01-01", "1500")), Conflict, "rate for 2019-01-01 exists"),
+    ],
+)
+def test_a_bad_rate_series_writes_nothing(
+    portfolio: Portfolio,
+    pairs: tuple[tuple[str, str], ...],
+    error: type[Exception],
+    message: str,
+) -> None:
+    quote = "MMK" if error is Conflict else "LAK"
+    before = ExchangeRate.objects.count(), ExchangeRate.history.count()
+    with pytest.raises(error, match=message):
+        services.exchange_rate_series_record(
+            user=None, base="USD", quote=quote, rate_type="official", rates=_series(*pairs)
+        )
+    assert (ExchangeRate.objects.count(), ExchangeRate.history.count()) == before
+
+
+def test_a_rate_series_needs_a_rate_keeper(portfolio: Portfolio, personas: Personas) -> None:
+    with pytest.raises(PermissionDenied):
+        services.exchange_rate_series_record(
+            user=personas.enumerator,
+            base="USD",
+            quote="LAK",
+            rate_type="official",
+            rates=_series(("2020-01-01", "9000")),
+        )
+    assert not ExchangeRate.objects.filter(quote="LAK", date=date(2020, 1, 1)).exists()

@@ -101,22 +101,21 @@ def _interpolate(anchors: list[tuple[date, Decimal]], on: date) -> Decimal:
 def build_rates() -> int:
     count = 0
     for (quote, rate_type), anchors in RATE_ANCHORS.items():
-        year, month = 2016, 1
-        while date(year, month, 1) <= date(2026, 11, 1):
-            on = date(year, month, 1)
-            services.exchange_rate_record(
-                user=None,
-                base="USD",
-                quote=quote,
-                rate_type=rate_type,
-                on=on,
-                rate=_interpolate(anchors, on).quantize(Decimal("0.0001")),
-                source="synthetic; anchors from DOMAIN.md §7",
-            )
-            count += 1
-            month += 1
-            if month == 13:
-                year, month = year + 1, 1
+        months = [date(year, month, 1) for year in range(2016, 2027) for month in range(1, 13)]
+        series = [
+            (on, _interpolate(anchors, on).quantize(Decimal("0.0001")))
+            for on in months
+            if on <= date(2026, 11, 1)
+        ]
+        services.exchange_rate_series_record(
+            user=None,
+            base="USD",
+            quote=quote,
+            rate_type=rate_type,
+            rates=series,
+            source="synthetic; anchors from DOMAIN.md §7",
+        )
+        count += len(series)
     return count
 
 

@@ -7,13 +7,15 @@ only when both sides approved, and each side approves once; currencies are ISO 4
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from mekong.core.changes import full_clean_or_raise, save_new
 from mekong.core.codelists import sector_codes
@@ -351,31 +353,93 @@ def exchange_rate_record(
     rate: Decimal,
     source: str = "",
 ) -> ExchangeRate:
+    base, quote = _rate_pair(user, base, quote)
+    if rate <= 0:
+        raise InvalidInput(_("rate: must be greater than zero."), field="rate")
+    if ExchangeRate.objects.filter(base=base, quote=quote, rate_type=rate_type, date=on).exists():
+        raise Conflict(_rate_exists(base, quote, rate_type, on), field="date")
+    exchange_rate = ExchangeRate(
+        base=base, quote=quote, rate_type=rate_type, date=on, rate=rate, source=source
+    )
+    full_clean_or_raise(exchange_rate)
+    save_new(exchange_rate, conflict=_rate_exists(base, quote, rate_type, on), field="date")
+    return exchange_rate
+
+
+@transaction.atomic
+def exchange_rate_series_record(
+    *,
+    user: object | None,
+    base: str,
+    quote: str,
+    rate_type: str,
+    rates: Sequence[tuple[date, Decimal]],
+    source: str = "",
+) -> list[ExchangeRate]:
+    """Record a series of dated rates of one pair and type (e.g. ten years of monthly
+    rates from a central bank's table) with the checks of :func:`exchange_rate_record`,
+    all or nothing: one query for dates already recorded, one insert with history rows,
+    instead of a validation query, an insert and a history insert per rate."""
+    base, quote = _rate_pair(user, base, quote)
+    seen: set[date] = set()
+    for on, rate in rates:
+        if on in seen:
+            raise InvalidInput(
+                _("date: %(date)s appears twice in the series.") % {"date": on}, field="date"
+            )
+        if rate <= 0:
+            raise InvalidInput(
+                _("rate: must be greater than zero (%(date)s).") % {"date": on}, field="rate"
+            )
+        seen.add(on)
+    taken = (
+        ExchangeRate.objects.filter(base=base, quote=quote, rate_type=rate_type, date__in=seen)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if taken is not None:
+        raise Conflict(_rate_exists(base, quote, rate_type, taken), field="date")
+    objects = [
+        ExchangeRate(base=base, quote=quote, rate_type=rate_type, date=on, rate=rate, source=source)
+        for on, rate in rates
+    ]
+    for obj in objects:
+        # Uniqueness was checked above for the whole series at once.
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise InvalidInput(f"{field} ({obj.date}): {' '.join(messages)}", field=field) from exc
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(
+                objects, ExchangeRate, batch_size=1000, default_user=acting_user(user)
+            )
+    except IntegrityError as exc:
+        # Another request recorded one of these dates since the check above.
+        raise Conflict(_("Some of these rates were recorded meanwhile."), field="date") from exc
+    return objects
+
+
+def _rate_pair(user: object | None, base: str, quote: str) -> tuple[str, str]:
+    """The checked currency pair of a rate, after the user's right to keep rates."""
     if user is not None:
         require_can_keep_rates(user)
     base = validate_currency(base, field="base")
     quote = validate_currency(quote, field="quote")
     if base == quote:
         raise InvalidInput(_("quote: a rate needs two different currencies."), field="quote")
-    if rate <= 0:
-        raise InvalidInput(_("rate: must be greater than zero."), field="rate")
-    if ExchangeRate.objects.filter(base=base, quote=quote, rate_type=rate_type, date=on).exists():
-        raise Conflict(
-            _("A %(type)s %(base)s→%(quote)s rate for %(date)s exists already.")
-            % {"type": rate_type, "base": base, "quote": quote, "date": on},
-            field="date",
-        )
-    exchange_rate = ExchangeRate(
-        base=base, quote=quote, rate_type=rate_type, date=on, rate=rate, source=source
-    )
-    full_clean_or_raise(exchange_rate)
-    save_new(
-        exchange_rate,
-        conflict=_("A %(type)s %(base)s→%(quote)s rate for %(date)s exists already.")
-        % {"type": rate_type, "base": base, "quote": quote, "date": on},
-        field="date",
-    )
-    return exchange_rate
+    return base, quote
+
+
+def _rate_exists(base: str, quote: str, rate_type: str, on: date) -> str:
+    return _("A %(type)s %(base)s→%(quote)s rate for %(date)s exists already.") % {
+        "type": rate_type,
+        "base": base,
+        "quote": quote,
+        "date": on,
+    }
 
 
 def _check_component(project: Project, component: Component | None) -> None:
