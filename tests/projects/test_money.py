@@ -316,6 +316,36 @@ def test_a_bad_rate_series_writes_nothing(
     assert (ExchangeRate.objects.count(), ExchangeRate.history.count()) == before
 
 
+def test_rate_series_conflict_only_on_shared_dates(portfolio: Portfolio) -> None:
+    # 4,000 daily rates: more dates than older SQLite builds take as query parameters.
+    first = date(2010, 1, 1).toordinal()
+    days = [(date.fromordinal(first + i), Decimal(8000 + i)) for i in range(4000)]
+    rows = services.exchange_rate_series_record(
+        user=None, base="USD", quote="THB", rate_type="official", rates=days
+    )
+    assert len(rows) == ExchangeRate.objects.filter(quote="THB").count() == 4000
+    # Monthly LAK rates around the fixture's official rate of 2019-01-01 (not in the
+    # series): recorded, since no date is shared.
+    around = _series(("2018-12-01", "8400"), ("2019-02-01", "8600"))
+    services.exchange_rate_series_record(
+        user=None, base="USD", quote="LAK", rate_type="official", rates=around
+    )
+    assert ExchangeRate.objects.filter(quote="LAK", rate_type="official").count() == 3
+    # A new series sharing one day (the 1,000th of the daily one) is refused by that day.
+    again = _series(("2030-01-01", "30"), ("2012-09-26", "31"))
+    with pytest.raises(Conflict, match="rate for 2012-09-26 exists"):
+        services.exchange_rate_series_record(
+            user=None, base="USD", quote="THB", rate_type="official", rates=again
+        )
+    assert not ExchangeRate.objects.filter(quote="THB", date=date(2030, 1, 1)).exists()
+    assert (
+        services.exchange_rate_series_record(
+            user=None, base="USD", quote="THB", rate_type="official", rates=[]
+        )
+        == []
+    )
+
+
 def test_a_rate_series_needs_a_rate_keeper(portfolio: Portfolio, personas: Personas) -> None:
     with pytest.raises(PermissionDenied):
         services.exchange_rate_series_record(

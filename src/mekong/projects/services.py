@@ -392,14 +392,16 @@ def exchange_rate_series_record(
                 _("rate: must be greater than zero (%(date)s).") % {"date": on}, field="rate"
             )
         seen.add(on)
-    taken = (
-        ExchangeRate.objects.filter(base=base, quote=quote, rate_type=rate_type, date__in=seen)
-        .order_by("date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    if taken is not None:
-        raise Conflict(_rate_exists(base, quote, rate_type, taken), field="date")
+    if not seen:
+        return []
+    # The series' span rather than its dates: a daily series would overflow SQLite's
+    # limit on query parameters.
+    recorded = ExchangeRate.objects.filter(
+        base=base, quote=quote, rate_type=rate_type, date__range=(min(seen), max(seen))
+    ).values_list("date", flat=True)
+    taken = sorted(seen.intersection(recorded))
+    if taken:
+        raise Conflict(_rate_exists(base, quote, rate_type, taken[0]), field="date")
     objects = [
         ExchangeRate(base=base, quote=quote, rate_type=rate_type, date=on, rate=rate, source=source)
         for on, rate in rates
