@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -356,3 +357,26 @@ def test_a_rate_series_needs_a_rate_keeper(portfolio: Portfolio, personas: Perso
             rates=_series(("2020-01-01", "9000")),
         )
     assert not ExchangeRate.objects.filter(quote="LAK", date=date(2020, 1, 1)).exists()
+
+
+def test_rate_series_over_the_api(portfolio: Portfolio, personas: Personas) -> None:
+    def post(user: Any, rates: list[dict[str, str]]) -> Any:
+        body = {"base": "USD", "quote": "LAK", "rate_type": "market", "rates": rates}
+        return client_for(user).post(
+            "/api/exchange-rates/series", data=json.dumps(body), content_type="application/json"
+        )
+
+    months = [{"date": f"2020-{m:02d}-01", "rate": str(9000 + 10 * m)} for m in range(1, 13)]
+    created = post(personas.officer, months)
+    assert created.status_code == 201
+    assert [r["date"] for r in created.json()] == [m["date"] for m in months]
+    # Again: the first month is taken, nothing more is written.
+    again = post(personas.officer, months)
+    assert again.status_code == 409
+    assert "2020-01-01 exists already" in again.json()["detail"]
+    twice = post(personas.officer, [months[0] | {"date": "2021-01-01"}] * 2)
+    assert twice.status_code == 400
+    assert "2021-01-01 appears twice" in twice.json()["detail"]
+    assert post(personas.officer, []).status_code == 422
+    assert post(personas.enumerator, [{"date": "2022-01-01", "rate": "9500"}]).status_code == 403
+    assert ExchangeRate.objects.filter(quote="LAK", rate_type="market").count() == 12

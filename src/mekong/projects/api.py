@@ -208,6 +208,20 @@ class ExchangeRateIn(Schema):
     source: str = Field("", max_length=255)
 
 
+class RatePointIn(Schema):
+    date: date
+    rate: Decimal = Field(gt=0, max_digits=20, decimal_places=8)
+
+
+class ExchangeRateSeriesIn(Schema):
+    base: str = Field(min_length=3, max_length=3)
+    quote: str = Field(min_length=3, max_length=3)
+    rate_type: RateType
+    source: str = Field("", max_length=255)
+    # Twenty years of daily rates at most in one request.
+    rates: list[RatePointIn] = Field(min_length=1, max_length=7500)
+
+
 class ExchangeRateOut(Schema):
     base: str
     quote: str
@@ -493,6 +507,26 @@ def create_rate(request: HttpRequest, payload: ExchangeRateIn) -> Any:
         source=data["source"],
     )
     return Status(201, rate)
+
+
+@router.post(
+    "/exchange-rates/series",
+    response={201: list[ExchangeRateOut]},
+    summary="Record a dated series of rates of one pair at once",
+    description="All or nothing: a date given twice or already recorded refuses the whole "
+    "series and names the date.",
+)
+def create_rate_series(request: HttpRequest, payload: ExchangeRateSeriesIn) -> Any:
+    data = payload.dict()
+    rates = services.exchange_rate_series_record(
+        user=request.user,
+        base=data["base"],
+        quote=data["quote"],
+        rate_type=data["rate_type"],
+        rates=[(point["date"], point["rate"]) for point in data["rates"]],
+        source=data["source"],
+    )
+    return Status(201, rates)
 
 
 @router.get("/projects/{project_id}/work-plans", response=list[WorkPlanOut])
