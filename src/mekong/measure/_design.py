@@ -78,17 +78,14 @@ class CompactKey:
     spans: tuple[int, ...]
     dtypes: tuple[pl.DataType, ...]
     # Sorted distinct values of each text column; None for an integer column.
-    categories: tuple[tuple[str, ...] | None, ...] = ()
-
-    def _categories(self) -> tuple[tuple[str, ...] | None, ...]:
-        return self.categories or (None,) * len(self.columns)
+    categories: tuple[tuple[str, ...] | None, ...]
 
     def expr(self) -> pl.Expr:
         """The code of every row, named ``_mk_key``."""
         parts = [
             (_integer(c, cats) - lo) * m
             for c, lo, m, cats in zip(
-                self.columns, self.mins, self.mults, self._categories(), strict=True
+                self.columns, self.mins, self.mults, self.categories, strict=True
             )
         ]
         code = pl.sum_horizontal(parts) if len(parts) > 1 else parts[0]
@@ -104,7 +101,7 @@ class CompactKey:
             tuple(m // last for m in self.mults[:n]),
             self.spans[:n],
             self.dtypes[:n],
-            self._categories()[:n],
+            self.categories[:n],
         )
 
     @property
@@ -122,7 +119,7 @@ class CompactKey:
             self.mults,
             self.spans,
             self.dtypes,
-            self._categories(),
+            self.categories,
             strict=True,
         ):
             if c in want:
