@@ -76,3 +76,40 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def next_frames(page: Any) -> None:
+    """Let the browser deliver pending events (a resize) and paint two frames."""
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def set_zero_size(page: Any, element_id: str, zero: bool) -> None:
+    """Shrink an element to 0x0 (``zero``) or give it back its stylesheet's size, then let
+    the browser lay out and paint two frames."""
+    style = "width:0;height:0;min-height:0;border:0" if zero else ""
+    page.evaluate(
+        "([id, style]) => { document.getElementById(id).style.cssText = style;"
+        " return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }",
+        [element_id, style],
+    )
+
+
+def chart_width(page: Any, element_id: str) -> tuple[int, int]:
+    """The width ECharts laid the chart in ``element_id`` out for, and the element's own."""
+    ours, element = page.evaluate(
+        "id => { const el = document.getElementById(id);"
+        " return [echarts.getInstanceByDom(el).getWidth(), el.clientWidth]; }",
+        element_id,
+    )
+    return int(ours), int(element)
+
+
+def resize_window_at_zero_size(page: Any, element_id: str) -> None:
+    """Resize the window while ``element_id`` measures 0x0, give the element its size back
+    and resize the window again: what a chart must survive without a JavaScript error."""
+    set_zero_size(page, element_id, True)
+    page.set_viewport_size({"width": 900, "height": 700})
+    next_frames(page)
+    set_zero_size(page, element_id, False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    next_frames(page)

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import translation
 
 from tests.conftest import PASSWORD, Personas, World
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import chart_width, resize_window_at_zero_size, screenshot, set_zero_size
 
 
 def _zh(text: str) -> str:
@@ -67,3 +67,34 @@ def test_burmese_renders_with_myanmar_font(page: Any, live_server: Any, world: W
         " && f.status === 'loaded').length; }"
     )
     assert loaded >= 1
+
+
+# ECharts 6.1.0 throws from its geo layout whenever a map's container measures 0x0
+# (apache/echarts#21706, fixed upstream after 6.1.0); these two tests fail on a map
+# script that lays the chart out without looking at the container's size.
+
+
+def test_map_survives_a_window_resize_at_zero_size(
+    page: Any, live_server: Any, world: World
+) -> None:
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#village-map[data-ready='true']")
+    resize_window_at_zero_size(page, "village-map")
+    ours, element = chart_width(page, "village-map")
+    assert ours == element  # laid out again at the new size once it had one
+
+
+def test_village_map_at_zero_size_while_loading_draws_once_sized(
+    page: Any, live_server: Any, world: World
+) -> None:
+    page.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => {"
+        " document.getElementById('village-map').style.cssText ="
+        " 'width:0;height:0;min-height:0;border:0'; });"
+    )
+    page.goto(f"{live_server.url}/villages/{world.mm_published.id}/")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("#village-map", "data-ready") is None  # waiting for a size
+    set_zero_size(page, "village-map", False)
+    page.wait_for_selector("#village-map[data-ready='true']")
+    assert page.locator("#village-map canvas").count() >= 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import PASSWORD, Personas
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import chart_width, resize_window_at_zero_size, screenshot
 from tests.projects.conftest import portfolio  # noqa: F401  (fixture)
 from tests.results.conftest import results_world  # noqa: F401  (fixture)
 from tests.results.dashboard_fixtures import DashboardWorld, dashboard_world  # noqa: F401
@@ -103,3 +103,25 @@ def test_targets_chart_only_where_a_period_has_targets(
     page.wait_for_selector("body[data-dashboard-ready='true']")
     assert page.locator("#table-targets tbody tr").count() == 2
     assert not page.locator("#chart-targets").is_visible()
+
+
+def test_dashboard_map_survives_a_window_resize_at_zero_size(
+    page: Any,
+    live_server: Any,
+    personas: Personas,
+    dashboard_world: DashboardWorld,  # noqa: F811
+) -> None:
+    # ECharts 6.1.0 throws from its geo layout at 0x0 (apache/echarts#21706): a window
+    # resize while the map has no size must raise no JavaScript error, and the map must
+    # take the new size once it has one.
+    _open(
+        page,
+        live_server,
+        personas.officer.username,
+        f"/results/{dashboard_world.results.project_framework.id}/dashboard/",
+    )
+    page.wait_for_selector("body[data-dashboard-ready='true']")
+    page.wait_for_selector("#dashboard-map[data-ready='true']")
+    resize_window_at_zero_size(page, "dashboard-map")
+    ours, element = chart_width(page, "dashboard-map")
+    assert ours == element

@@ -39,6 +39,11 @@
       .finally(function () { busy(-1); });
   }
 
+  function sized(chart) {
+    var el = chart.getDom();
+    return el.clientWidth > 0 && el.clientHeight > 0;
+  }
+
   function chartIn(id) {
     var el = document.getElementById(id);
     var chart = echarts.init(el);
@@ -255,24 +260,15 @@
     var chart = null;
     var latest = 0;
 
-    // ECharts' geo layout inverts the view transform; while the container has no size yet
-    // (styles or layout still pending) that matrix is singular and ECharts throws. Draw once
-    // the container has a size.
-    function setMapOption(option, attempt) {
-      var tries = attempt || 0;
-      if (el.clientWidth === 0 || el.clientHeight === 0) {
-        window.requestAnimationFrame(function () { setMapOption(option, tries); });
+    // ECharts 6.1.0 throws from its geo layout whenever the chart measures 0x0
+    // (apache/echarts#21706): draw once the container has a size.
+    function setMapOption(option) {
+      if (!sized(chart)) {
+        window.requestAnimationFrame(function () { setMapOption(option); });
         return;
       }
-      try {
-        chart.resize();
-        chart.setOption(option, { replaceMerge: ["series", "visualMap"] });
-      } catch (err) {
-        // ECharts throws from its geo layout while the container is being laid out; the
-        // next frame has a size, so draw again then (at most a few times).
-        if (tries >= 5) { throw err; }
-        window.requestAnimationFrame(function () { setMapOption(option, tries + 1); });
-      }
+      chart.resize();
+      chart.setOption(option, { replaceMerge: ["series", "visualMap"] });
     }
 
     function show(indicatorId) {
@@ -386,8 +382,9 @@
     }).catch(function (err) { failed(crumbs, err); });
   }
 
+  // A chart without a size keeps its layout until it has one again (see setMapOption).
   window.addEventListener("resize", function () {
-    charts.forEach(function (c) { try { c.resize(); } catch (err) { /* drawn again on the next change */ } });
+    charts.forEach(function (c) { if (sized(c)) { c.resize(); } });
   });
   busy(0);
   drawTargets();

@@ -62,10 +62,25 @@
     chart.setOption(option);
   }
 
+  // ECharts 6.1.0 throws from its geo layout whenever the chart measures 0x0
+  // (apache/echarts#21706), so the map is laid out only while its container has a size:
+  // drawn once it has one, and not resized while it has none.
+  function sized() { return el.clientWidth > 0 && el.clientHeight > 0; }
+
+  function whenSized() {
+    return new Promise(function (resolve) {
+      (function check() {
+        if (sized()) { resolve(); } else { window.requestAnimationFrame(check); }
+      })();
+    });
+  }
+
   fetchJson(el.dataset.boundaries).then(function (geojson) {
     echarts.registerMap("mekong", geojson);
+    return whenSized();
+  }).then(function () {
     var chart = echarts.init(el);
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () { if (sized()) { chart.resize(); } });
     el.dataset.ready = "false";
     var done = el.dataset.single ? Promise.resolve(drawSingle(chart)) : drawAll(chart);
     return done.then(function () { el.dataset.ready = "true"; });
