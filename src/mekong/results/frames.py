@@ -118,11 +118,14 @@ class RegisterFrames:
         once for all frameworks, then gives each its villages)."""
         wanted = set(village_ids)
         villages = self.villages.filter(pl.col("village_id").is_in(wanted))
-        households = self.households.filter(pl.col("village").is_in(villages["village"]))
+        # implode(): a Series of the column's own dtype is ambiguous to is_in (Polars 1.30+).
+        households = self.households.filter(pl.col("village").is_in(villages["village"].implode()))
         return RegisterFrames(
             households=households,
             schemes=self.schemes,
-            rounds=self.rounds.filter(pl.col("round_id").is_in(households["round_id"].unique())),
+            rounds=self.rounds.filter(
+                pl.col("round_id").is_in(households["round_id"].unique().implode())
+            ),
             villages=villages,
             village_ids=tuple(sorted(wanted)),
         )
