@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from mekong.core.errors import NotFound
@@ -14,6 +15,7 @@ from mekong.projects.access import projects_visible_to
 from mekong.projects.models import (
     Asset,
     Component,
+    ExchangeRate,
     Project,
     ProjectStatus,
     RateType,
@@ -210,3 +212,46 @@ def status_counts(projects: QuerySet[Project]) -> dict[str, int]:
     for status in projects.values_list("status", flat=True):
         counts[status] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class RateSeries:
+    """One pair and type of recorded exchange rates, for the rates page."""
+
+    base: str
+    quote: str
+    rate_type: str
+    count: int
+    first: date
+    last: date
+    latest_rate: Decimal
+    latest_source: str
+
+    @property
+    def rate_type_label(self) -> str:
+        return str(RateType(self.rate_type).label)
+
+    @property
+    def latest_rate_text(self) -> str:
+        """The rate without the stored trailing zeros (2105.5, not 2105.50000000)."""
+        return format(self.latest_rate.normalize(), "f")
+
+
+def exchange_rate_series() -> list[RateSeries]:
+    """Every recorded pair and type with its span and latest rate. Rates are reference
+    data without personal details: any signed-in user may read them."""
+    latest = ExchangeRate.objects.filter(
+        base=OuterRef("base"), quote=OuterRef("quote"), rate_type=OuterRef("rate_type")
+    ).order_by("-date")
+    rows = (
+        ExchangeRate.objects.values("base", "quote", "rate_type")
+        .annotate(
+            count=Count("id"),
+            first=Min("date"),
+            last=Max("date"),
+            latest_rate=Subquery(latest.values("rate")[:1]),
+            latest_source=Subquery(latest.values("source")[:1]),
+        )
+        .order_by("base", "quote", "rate_type")
+    )
+    return [RateSeries(**row) for row in rows]

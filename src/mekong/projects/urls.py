@@ -18,6 +18,7 @@ urlpatterns = [
         name="work-plan-approve",
     ),
     path("projects/<int:project_id>/advance/", views.project_advance, name="project-advance"),
+    path("exchange-rates/", views.exchange_rates, name="exchange-rates"),
     path("progress/<int:update_id>/photo/", views.progress_photo, name="progress-photo"),
     path(
         "progress/<int:update_id>/photo/upload/",

@@ -24,7 +24,7 @@ from mekong.core.errors import DomainError, NotFound, PermissionDenied
 from mekong.geo.selectors import country_list
 from mekong.partners.access import role_of
 from mekong.projects import selectors, services
-from mekong.projects.access import APPROVERS, can_edit_project, side_of
+from mekong.projects.access import APPROVERS, RATE_KEEPERS, can_edit_project, side_of
 from mekong.projects.access import in_scope as can_view_scope
 from mekong.projects.exports import finance_workbook, portfolio_workbook
 from mekong.projects.models import (
@@ -37,6 +37,7 @@ from mekong.projects.models import (
     RateType,
     WorkPlan,
 )
+from mekong.projects.rate_tables import parse_rate_table
 
 
 class TransitionForm(forms.Form):
@@ -328,6 +329,83 @@ def progress_photo_upload(request: HttpRequest, update_id: int) -> HttpResponse:
         request,
         "projects/progress_photo_upload.html",
         {"project": project, "update": update, "form": form},
+    )
+
+
+class RateTableForm(forms.Form):
+    base = forms.CharField(
+        label=gettext_lazy("Base currency"),
+        min_length=3,
+        max_length=3,
+        help_text=gettext_lazy("ISO 4217 code, e.g. USD: one unit of it buys the rate."),
+    )
+    quote = forms.CharField(
+        label=gettext_lazy("Quote currency"),
+        min_length=3,
+        max_length=3,
+        help_text=gettext_lazy("ISO 4217 code, e.g. MMK."),
+    )
+    rate_type = forms.ChoiceField(label=gettext_lazy("Rate type"), choices=RateType.choices)
+    source = forms.CharField(
+        label=gettext_lazy("Source"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy("e.g. Central Bank of Myanmar, reference rates."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Table (CSV)"),
+        help_text=gettext_lazy(
+            "A header row with a “date” and a “rate” column, then one row per date "
+            "(2024-01-31, 2105.5); commas, semicolons or tabs; at most 7,500 rates."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    """The recorded rate series, and for those who keep rates, a form that records a
+    whole table of one pair and type at once (all or nothing)."""
+    may_record = role_of(request.user) in RATE_KEEPERS
+    if request.method == "POST" and not may_record:
+        return _forbidden(request, _("Your role may not record exchange rates."))
+    form = RateTableForm(request.POST, request.FILES) if request.method == "POST" else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rates = services.exchange_rate_series_record(
+                user=request.user,
+                base=data["base"].upper(),
+                quote=data["quote"].upper(),
+                rate_type=data["rate_type"],
+                rates=parse_rate_table(data["file"].read()),
+                source=data["source"],
+            )
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else "file", exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s %(base)s→%(quote)s rates recorded, %(first)s to %(last)s.")
+                % {
+                    "count": len(rates),
+                    "base": rates[0].base,
+                    "quote": rates[0].quote,
+                    "first": rates[0].date,
+                    "last": rates[-1].date,
+                },
+            )
+            return redirect("exchange-rates")
+    return render(
+        request,
+        "projects/exchange_rates.html",
+        {
+            "series": selectors.exchange_rate_series(),
+            "form": form if form is not None else (RateTableForm() if may_record else None),
+        },
     )
 
 
