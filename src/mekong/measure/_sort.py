@@ -119,7 +119,7 @@ def _sorted(key: np.ndarray) -> np.ndarray:
     """``key`` (uint64) in ascending order, read-only.
 
     Polars' sort of one unsigned column, not numpy's: on 10 M keys numpy took 0.12-0.16 s
-    on the Intel machines of earlier benchmarks but 0.65 s on an AMD EPYC with AVX-512,
+    on the Intel machines of earlier benchmarks but 0.64-0.79 s on an AMD EPYC with AVX-512,
     where Polars took 0.15-0.21 s (benchmarks/README.md, session 6)."""
     ordered: np.ndarray = pl.Series(values=key, dtype=pl.UInt64).sort().to_numpy()
     return ordered

@@ -118,7 +118,8 @@ class RegisterFrames:
         once for all frameworks, then gives each its villages)."""
         wanted = set(village_ids)
         villages = self.villages.filter(pl.col("village_id").is_in(wanted))
-        # implode(): a Series of the column's own dtype is ambiguous to is_in (Polars 1.30+).
+        # implode(): is_in against a Series of the column's own dtype is deprecated as
+        # ambiguous (pola-rs/polars#22149).
         households = self.households.filter(pl.col("village").is_in(villages["village"].implode()))
         return RegisterFrames(
             households=households,
