@@ -102,6 +102,9 @@ def test_a_table_with_a_bad_row_or_a_recorded_date_writes_nothing(
     assert "rate for 2019-01-01 exists already" in taken.content.decode()
     unreadable = _post(personas.officer, "date,rate\n2020-13-01,9000\n")
     assert "line 2, date: “2020-13-01” is not a date" in unreadable.content.decode()
+    # One byte over 1 MB is refused, the size in the message.
+    too_big = _post(personas.officer, MONTHS + " " * (1_000_001 - len(MONTHS)))
+    assert "file: 1000001 bytes is over the 1 MB limit." in too_big.content.decode()
     same_currency = _post(personas.officer, MONTHS, quote="USD")
     assert "a rate needs two different currencies" in same_currency.content.decode()
     assert ExchangeRate.objects.count() == before

@@ -13,6 +13,7 @@ import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from mekong.core.errors import InvalidInput
@@ -22,12 +23,22 @@ MAX_RATES = 7500
 MAX_BYTES = 1_000_000
 
 
+def read_rate_table(upload: UploadedFile[bytes]) -> list[tuple[date, Decimal]]:
+    """:func:`parse_rate_table` of an uploaded file, refused by its size before it is read."""
+    _check_size(upload.size or 0)
+    return parse_rate_table(upload.read())
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise InvalidInput(
+            _("file: %(size)s bytes is over the 1 MB limit.") % {"size": size}, field="file"
+        )
+
+
 def parse_rate_table(data: bytes) -> list[tuple[date, Decimal]]:
     """The (date, rate) rows of a CSV table, in file order."""
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(
-            _("file: %(size)s bytes is over the 1 MB limit.") % {"size": len(data)}, field="file"
-        )
+    _check_size(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

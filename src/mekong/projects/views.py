@@ -37,7 +37,7 @@ from mekong.projects.models import (
     RateType,
     WorkPlan,
 )
-from mekong.projects.rate_tables import parse_rate_table
+from mekong.projects.rate_tables import read_rate_table
 
 
 class TransitionForm(forms.Form):
@@ -379,7 +379,7 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
                 base=data["base"].upper(),
                 quote=data["quote"].upper(),
                 rate_type=data["rate_type"],
-                rates=parse_rate_table(data["file"].read()),
+                rates=read_rate_table(data["file"]),
                 source=data["source"],
             )
         except PermissionDenied as exc:
