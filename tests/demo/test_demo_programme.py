@@ -1,6 +1,6 @@
 """The demo programme is realistic (DOMAIN.md §7 ranges), labelled synthetic and consistent.
 
-These tests only read, so they share one build (about a tenth of a test pass's time went
+These tests only read, so they share one build (a sixth of the PostgreSQL pass went
 to building the demo once per test); the tests that need an empty database to build into
 are in test_demo.py.
 """
