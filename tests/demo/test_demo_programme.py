@@ -172,3 +172,23 @@ def test_demo_builds_frameworks_values_and_links(demo: DemoSummary) -> None:
     first = mm.periods.order_by("starts_on").first()
     assert first is not None
     assert first.is_locked
+
+
+@pytest.mark.django_db
+def test_programme_rollup_of_persons_trained_has_a_total(demo: DemoSummary) -> None:
+    # The demo approves every project period but the latest, so in the year all three
+    # projects share with approved values (2018) the programme's sum exists and equals
+    # the projects' approved totals; elsewhere a project is missing or not approved.
+    rollup = Indicator.objects.get(code="PG-5")
+    totals = IndicatorValue.objects.filter(
+        indicator=rollup, disaggregation_key="", value__isnull=False
+    )
+    assert [t.period.code for t in totals] == ["2018"]
+    approved = IndicatorValue.objects.filter(
+        indicator__contributes_to=rollup,
+        disaggregation_key="",
+        period__code="2018",
+        status=ValueStatus.APPROVED,
+    )
+    assert approved.count() == 3
+    assert totals[0].value == sum(v.value for v in approved if v.value is not None)
