@@ -175,11 +175,15 @@ def test_demo_builds_frameworks_values_and_links(demo: DemoSummary) -> None:
 
 
 @pytest.mark.django_db
-def test_programme_rollup_of_persons_trained_has_a_total(demo: DemoSummary) -> None:
-    # The demo approves every project period but the latest, so in the year all three
-    # projects share with approved values (2018) the programme's sum exists and equals
-    # the projects' approved totals; elsewhere a project is missing or not approved.
-    rollup = Indicator.objects.get(code="PG-5")
+@pytest.mark.parametrize("code", ["PG-4", "PG-5"])
+def test_programme_rollups_of_reported_indicators_have_a_total(
+    demo: DemoSummary, code: str
+) -> None:
+    # Houses renovated (PG-4) and persons trained (PG-5): the demo approves every project
+    # period but the latest, so in the year all three projects share with approved values
+    # (2018) the programme's sum exists and equals the projects' approved totals;
+    # elsewhere a project is missing or not approved.
+    rollup = Indicator.objects.get(code=code)
     totals = IndicatorValue.objects.filter(
         indicator=rollup, disaggregation_key="", value__isnull=False
     )

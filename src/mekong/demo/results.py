@@ -28,6 +28,7 @@ from mekong.results import services
 from mekong.results.models import (
     Indicator,
     IndicatorKind,
+    IndicatorValue,
     Level,
     ReportingPeriod,
     ResultNode,
@@ -460,25 +461,35 @@ def _trained_values(
             upload=_attendance_csv(period, female, male),
             description="Attendance summary by course (synthetic)",
         )
-        if state == "draft":
-            continue
+        _advance(
+            rows,
+            state,
+            entrant,
+            users,
+            rejection="The attendance summary counts one trainee twice; please recount.",
+        )
+
+
+def _advance(
+    rows: list[IndicatorValue], state: str, entrant: User, users: dict[str, User], rejection: str
+) -> None:
+    """Take a value's cells (its total last) through the approval steps up to ``state``:
+    the counterpart submits, the M&E officer verifies (or returns the total with
+    ``rejection``), the programme officer approves."""
+    if state == "draft":
+        return
+    for row in rows:
+        services.value_submit(user=entrant, value=row)
+    if state == "submitted":
+        return
+    if state == "rejected":
+        services.value_reject(user=users["chen.jing"], value=rows[-1], reason=rejection)
+        return
+    for row in rows:
+        services.value_verify(user=users["chen.jing"], value=row)
+    if state == "approved":
         for row in rows:
-            services.value_submit(user=entrant, value=row)
-        total = rows[-1]
-        if state == "submitted":
-            continue
-        if state == "rejected":
-            services.value_reject(
-                user=users["chen.jing"],
-                value=total,
-                reason="The attendance summary counts one trainee twice; please recount.",
-            )
-            continue
-        for row in rows:
-            services.value_verify(user=users["chen.jing"], value=row)
-        if state == "approved":
-            for row in rows:
-                services.value_approve(user=users["li.wei"], value=row)
+            services.value_approve(user=users["li.wei"], value=row)
 
 
 def _narratives(
@@ -523,7 +534,17 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
         framework, trained, houses, periods = _project_framework(project, country, pg, rng)
         entrant = users[COUNTERPART[country]]
         _trained_values(trained, periods, entrant, users, rng, LATEST_STATE[country])
-        # Houses renovated: a draft in the latest period, for the office to finish.
+        # Houses renovated: approved counts in the earlier periods (a programme total in
+        # 2018, as for persons trained) and a draft in the latest, for the office to finish.
+        for period in periods[:-1]:
+            count = services.value_create(
+                user=entrant,
+                indicator=houses,
+                period=period,
+                value=rng.randint(10, 20),
+                note="Count from the village committee, checked against the works register.",
+            )
+            _advance([count], "approved", entrant, users, rejection="")
         services.value_create(
             user=entrant,
             indicator=houses,
