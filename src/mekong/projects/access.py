@@ -110,6 +110,10 @@ def require_can_approve(user: object, project: Project) -> Side:
     return side
 
 
+def can_keep_rates(user: object) -> bool:
+    return role_of(user) in RATE_KEEPERS
+
+
 def require_can_keep_rates(user: object) -> None:
-    if role_of(user) not in RATE_KEEPERS:
+    if not can_keep_rates(user):
         raise PermissionDenied(_("Your role may not record exchange rates."))

@@ -24,7 +24,7 @@ from mekong.core.errors import DomainError, NotFound, PermissionDenied
 from mekong.geo.selectors import country_list
 from mekong.partners.access import role_of
 from mekong.projects import selectors, services
-from mekong.projects.access import APPROVERS, RATE_KEEPERS, can_edit_project, side_of
+from mekong.projects.access import APPROVERS, can_edit_project, can_keep_rates, side_of
 from mekong.projects.access import in_scope as can_view_scope
 from mekong.projects.exports import finance_workbook, portfolio_workbook
 from mekong.projects.models import (
@@ -367,7 +367,7 @@ class RateTableForm(forms.Form):
 def exchange_rates(request: HttpRequest) -> HttpResponse:
     """The recorded rate series, and for those who keep rates, a form that records a
     whole table of one pair and type at once (all or nothing)."""
-    may_record = role_of(request.user) in RATE_KEEPERS
+    may_record = can_keep_rates(request.user)
     if request.method == "POST" and not may_record:
         return _forbidden(request, _("Your role may not record exchange rates."))
     form = RateTableForm(request.POST, request.FILES) if request.method == "POST" else None
