@@ -44,6 +44,9 @@ def test_semicolons_a_bom_other_columns_and_blank_lines_are_read() -> None:
         ("date,rate\n\n2020-01-01\n", "line 3, rate: empty"),
         ("date,rate\n", "a header but no rates"),
         ("\n \n", "the table is empty"),
+        (",,\n , \n", "the table is empty"),
+        # A quoted cell over two lines: the bad rate is on the file's line 4.
+        ('date,rate,note\n2020-01-01,9000,"two\nlines"\n2020-02-01,x,\n', "line 4, rate: “x”"),
     ],
 )
 def test_a_bad_table_names_the_line_and_column(text: str, message: str) -> None:

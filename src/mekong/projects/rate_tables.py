@@ -46,27 +46,24 @@ def parse_rate_table(data: bytes) -> list[tuple[date, Decimal]]:
             _("file: not UTF-8 text (byte %(position)s).") % {"position": exc.start + 1},
             field="file",
         ) from exc
-    lines = text.splitlines()
-    header_line = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if header_line is None:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first.count))
+    # The reader's line_num names the file's line even when a quoted cell spans lines.
+    rows = ((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
+    header_line, header_row = next(rows, (0, []))
+    if not header_row:
         raise InvalidInput(_("file: the table is empty."), field="file")
-    header_text = lines[header_line]
-    delimiter = max(",;\t", key=header_text.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
-    header = [cell.strip().lower() for cell in rows[header_line]]
+    header = [cell.strip().lower() for cell in header_row]
     missing = [name for name in ("date", "rate") if name not in header]
     if missing:
         raise InvalidInput(
             _("file, line %(line)s: the header has no “%(column)s” column (found: %(found)s).")
-            % {"line": header_line + 1, "column": missing[0], "found": ", ".join(header)},
+            % {"line": header_line, "column": missing[0], "found": ", ".join(header)},
             field="file",
         )
     date_at, rate_at = header.index("date"), header.index("rate")
     out: list[tuple[date, Decimal]] = []
-    for number, row in enumerate(rows[header_line + 1 :], start=header_line + 2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for number, row in rows:
         out.append((_date(row, date_at, number), _rate(row, rate_at, number)))
         if len(out) > MAX_RATES:
             raise InvalidInput(
