@@ -208,7 +208,10 @@ def client_for(user: User | None) -> Client:
     return client
 
 
+# PBKDF2 costs ~0.3 s a user by design; tests create users in nearly every case.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    # PBKDF2 costs ~0.3 s a user by design; tests create users in nearly every case.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS

@@ -28,6 +28,7 @@ from mekong.results.models import (
     ResultsFramework,
     ValueStatus,
 )
+from tests.conftest import FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +40,9 @@ def demo(
     """One build for the module, rolled back after its last test; each test still runs in
     its own savepoint. 60 households a village so the register test has 120 a scheme."""
     media: Path = tmp_path_factory.mktemp("demo-media")
-    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast_hashing),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
         transaction.atomic(),
     ):
         # pytest resumes this generator normally even after a failed test: always rolled back.

@@ -78,6 +78,10 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
+# Inline style that makes an element measure 0x0 whatever its stylesheet says.
+ZERO_SIZE = "width:0;height:0;min-height:0;border:0"
+
+
 def next_frames(page: Any) -> None:
     """Let the browser deliver pending events (a resize) and paint two frames."""
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
@@ -86,7 +90,7 @@ def next_frames(page: Any) -> None:
 def set_zero_size(page: Any, element_id: str, zero: bool) -> None:
     """Shrink an element to 0x0 (``zero``) or give it back its stylesheet's size, then let
     the browser lay out and paint two frames."""
-    style = "width:0;height:0;min-height:0;border:0" if zero else ""
+    style = ZERO_SIZE if zero else ""
     page.evaluate(
         "([id, style]) => { document.getElementById(id).style.cssText = style;"
         " return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }",

@@ -7,7 +7,13 @@ from typing import Any
 from django.utils import translation
 
 from tests.conftest import PASSWORD, Personas, World
-from tests.e2e.conftest import chart_width, resize_window_at_zero_size, screenshot, set_zero_size
+from tests.e2e.conftest import (
+    ZERO_SIZE,
+    chart_width,
+    resize_window_at_zero_size,
+    screenshot,
+    set_zero_size,
+)
 
 
 def _zh(text: str) -> str:
@@ -89,8 +95,7 @@ def test_village_map_at_zero_size_while_loading_draws_once_sized(
 ) -> None:
     page.add_init_script(
         "document.addEventListener('DOMContentLoaded', () => {"
-        " document.getElementById('village-map').style.cssText ="
-        " 'width:0;height:0;min-height:0;border:0'; });"
+        f" document.getElementById('village-map').style.cssText = '{ZERO_SIZE}'; }});"
     )
     page.goto(f"{live_server.url}/villages/{world.mm_published.id}/")
     page.wait_for_load_state("networkidle")
