@@ -471,7 +471,11 @@ def _trained_values(
 
 
 def _advance(
-    rows: list[IndicatorValue], state: str, entrant: User, users: dict[str, User], rejection: str
+    rows: list[IndicatorValue],
+    state: str,
+    entrant: User,
+    users: dict[str, User],
+    rejection: str = "",
 ) -> None:
     """Take a value's cells (its total last) through the approval steps up to ``state``:
     the counterpart submits, the M&E officer verifies (or returns the total with
@@ -544,7 +548,7 @@ def build_results(*, rng: random.Random, users: dict[str, User]) -> int:
                 value=rng.randint(10, 20),
                 note="Count from the village committee, checked against the works register.",
             )
-            _advance([count], "approved", entrant, users, rejection="")
+            _advance([count], "approved", entrant, users)
         services.value_create(
             user=entrant,
             indicator=houses,
