@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from mekong.measure import _sort
 from mekong.measure._design import ALL
 from mekong.measure._sort import (
     CODE,
@@ -101,10 +102,20 @@ def test_grouped_agg_takes_keys_from_the_slices() -> None:
 
 
 @pytest.mark.parametrize("groups", [None, 3])
-def test_order_within_groups_is_exact_when_kept_bits_tie(groups: int | None) -> None:
+@pytest.mark.parametrize("split", [False, True], ids=["whole", "chunks-and-halves"])
+def test_order_within_groups_is_exact_when_kept_bits_tie(
+    groups: int | None, split: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 1e-300 and 1e300 make the value codes span almost 2^64, so only the leading bits
     # are packed; thousands of values a few ulps apart then share those bits and must be
     # put in order by their full codes. Exact duplicates stay as they are.
+    if split:
+        # What 10 M rows go through: keys packed and unpacked in steps of _CHUNK rows,
+        # sorted as two halves. Runs of tied keys then cross the steps' ends and the
+        # halves' border (the median falls among the 20,000 near-equal values).
+        monkeypatch.setattr(_sort, "_CHUNK", 1_000)
+        monkeypatch.setattr(_sort, "_PARALLEL", 0)
+        monkeypatch.setattr(pl, "thread_pool_size", lambda: 2)
     rng = np.random.default_rng(7)
     near = 1000.0 + rng.integers(0, 5_000, 20_000) * np.spacing(1000.0)
     values = np.concatenate([near, [1e-300, 1e300, -1e300, -0.0, 0.0]])

@@ -25,6 +25,8 @@ for cumulative sums).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 
@@ -48,17 +50,20 @@ _MAX_GROUPS = 2**16
 _SIGN = np.uint64(1 << 63)
 
 
-def _value_code(values: np.ndarray) -> np.ndarray:
-    """Unsigned integers in the order of the float ``values`` (no NaN), the smallest 0."""
+def _order_code(values: np.ndarray) -> tuple[np.ndarray, np.uint64, np.uint64]:
+    """Unsigned integers in the order of the float ``values`` (no NaN), with their
+    smallest and largest value.
+
+    Non-negative values (the usual case: welfare, gaps) are their own bits, a view with
+    no copy."""
     bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
-    if bits.size and bits.max() < _SIGN:
+    top = bits.max()
+    if top < _SIGN:
         # No sign bit set (no negative value, no -0): the bits are already in order.
-        ordered: np.ndarray = bits - bits.min()
-        return ordered
+        return bits, bits.min(), top
     negative = (bits & _SIGN) != 0
-    code = np.where(negative, ~bits, bits | _SIGN)
-    code -= code.min()
-    return code
+    code: np.ndarray = np.where(negative, ~bits, bits | _SIGN)
+    return code, code.min(), code.max()
 
 
 def group_code(lf: pl.LazyFrame, keys: list[str]) -> CompactKey | None:
@@ -84,45 +89,118 @@ def order_within_groups(values: np.ndarray, groups: np.ndarray | None, span: int
     (codes in ``[0, span)``; ``None``: one group), as the index type Polars gathers by."""
     n = values.size
     index_type = _index_type(n)
-    code = _value_code(values)
-    value_bits = int(code.max()).bit_length() if n else 0
+    if not n:
+        return np.empty(0, dtype=index_type)
+    code, low, top = _order_code(values)
     group_bits = (span - 1).bit_length() if groups is not None else 0
     index_bits = max(1, (n - 1).bit_length())
     # At least 16 value bits stay (Polars frames hold at most 2**32 rows, group codes
     # take at most 16 bits); fewer would only leave longer tied runs to re-sort.
     keep = 64 - group_bits - index_bits
-    shift = max(0, value_bits - keep)
-    # Built in place: every fresh 80 MB array costs page faults on 10 M rows.
-    key = np.right_shift(code, np.uint64(shift), out=code if shift == 0 else None)
-    key <<= np.uint64(index_bits)
-    key |= np.arange(n, dtype=np.uint64)
-    if groups is not None:
-        high = groups.astype(np.uint64)
-        high <<= np.uint64(64 - group_bits)
-        key |= high
-        del high
-    key = _sorted(key)
-    mask = np.uint64((1 << index_bits) - 1)
-    perm: np.ndarray = np.bitwise_and(key, mask).astype(index_type)
-    if shift:
-        # Neighbours with the same group and kept bits: their order is by row number.
-        prefix = np.right_shift(key, np.uint64(index_bits))
-        del key
-        ties = np.flatnonzero(prefix[1:] == prefix[:-1])
-        del prefix
-        if ties.size:
-            _resort_runs(perm, code, ties)
+    shift = max(0, int(top - low).bit_length() - keep)
+    parts = _sorted(_packed(code, low, shift, index_bits, groups, group_bits))
+    perm, ties = _unpacked(parts, index_bits, index_type, find_ties=shift > 0)
+    if ties.size:
+        _resort_runs(perm, code, ties)
     return perm
 
 
-def _sorted(key: np.ndarray) -> np.ndarray:
-    """``key`` (uint64) in ascending order, read-only.
+# Rows per step of the loops below: their temporary arrays stay in the CPU cache. Fresh
+# arrays of 10 M rows cost page faults and memory traffic; the steps took half the time.
+_CHUNK = 1 << 16
+
+
+def _packed(
+    code: np.ndarray,
+    low: np.uint64,
+    shift: int,
+    index_bits: int,
+    groups: np.ndarray | None,
+    group_bits: int,
+) -> np.ndarray:
+    """The sort keys: group code, the leading bits of ``code - low``, row number."""
+    n = code.size
+    key = np.empty(n, dtype=np.uint64)
+    tmp = np.empty(min(n, _CHUNK), dtype=np.uint64)
+    rows = np.arange(tmp.size, dtype=np.uint64)
+    value_shift, row_shift = np.uint64(shift), np.uint64(index_bits)
+    group_shift = np.uint64(64 - group_bits)
+    for start in range(0, n, _CHUNK):
+        end = min(n, start + _CHUNK)
+        out, part = key[start:end], tmp[: end - start]
+        np.subtract(code[start:end], low, out=out)
+        out >>= value_shift
+        out <<= row_shift
+        np.add(rows[: end - start], np.uint64(start), out=part)
+        out |= part
+        if groups is not None:
+            np.left_shift(groups[start:end], group_shift, out=part, dtype=np.uint64)
+            out |= part
+    return key
+
+
+def _unpacked(
+    parts: list[np.ndarray],
+    index_bits: int,
+    index_type: type[np.unsignedinteger],
+    *,
+    find_ties: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The row numbers of the sorted keys (``parts`` one after the other) and, with
+    ``find_ties``, the positions ``i`` whose key shares group and kept value bits with
+    the next one."""
+    n = sum(part.size for part in parts)
+    perm = np.empty(n, dtype=index_type)
+    mask, row_shift = np.uint64((1 << index_bits) - 1), np.uint64(index_bits)
+    prefix = np.empty(min(n, _CHUNK) + 1, dtype=np.uint64)
+    same = np.empty(prefix.size - 1, dtype=bool)
+    ties: list[np.ndarray] = []
+    offset = 0
+    for i, key in enumerate(parts):
+        size = key.size
+        for start in range(0, size, _CHUNK):
+            end = min(size, start + _CHUNK)
+            out = perm[offset + start : offset + end]
+            np.bitwise_and(key[start:end], mask, out=out, casting="unsafe")
+            if find_ties:
+                # One key past the chunk, so that a tie across its end is found too.
+                stop = min(size, end + 1)
+                head = prefix[: stop - start]
+                np.right_shift(key[start:stop], row_shift, out=head)
+                tied = np.equal(head[1:], head[:-1], out=same[: stop - start - 1])
+                if tied.any():
+                    ties.append(np.flatnonzero(tied) + offset + start)
+        offset += size
+        later = next((p for p in parts[i + 1 :] if p.size), None)
+        if find_ties and size and later is not None and (key[-1] ^ later[0]) >> row_shift == 0:
+            ties.append(np.array([offset - 1]))
+    found = np.concatenate(ties) if ties else np.empty(0, dtype=np.intp)
+    return perm, found
+
+
+# Below this many keys one thread sorts them; above, two halves are sorted at once.
+_PARALLEL = 1 << 18
+
+
+def _sorted(key: np.ndarray) -> list[np.ndarray]:
+    """``key`` (uint64) in ascending order, read-only, as consecutive parts.
 
     Polars' sort of one unsigned column, not numpy's: on 10 M keys numpy took 0.12-0.16 s
     on the Intel machines of earlier benchmarks but 0.64-0.79 s on an AMD EPYC with AVX-512,
-    where Polars took 0.15-0.21 s (benchmarks/README.md, session 6)."""
-    ordered: np.ndarray = pl.Series(values=key, dtype=pl.UInt64).sort().to_numpy()
-    return ordered
+    where Polars took 0.15-0.21 s (benchmarks/README.md, session 6). Polars' sort makes
+    little use of a second thread (0.149 s against 0.165 s on one), so large keys are
+    split at their sampled median and the two halves sorted in two threads at once
+    (0.098 s with the split, session 7)."""
+    column = pl.Series(values=key, dtype=pl.UInt64)
+    if key.size < _PARALLEL or pl.thread_pool_size() < 2:
+        return [column.sort().to_numpy()]
+    sample = key[:: max(1, key.size // 4096)]
+    pivot = np.partition(sample, sample.size // 2)[sample.size // 2]
+    below = pl.Series(values=key < pivot)
+    halves = [column.filter(below), column.filter(~below)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda half: half.sort(multithreaded=False), halves))
+    return [half.to_numpy() for half in done]
 
 
 def _resort_runs(perm: np.ndarray, code: np.ndarray, ties: np.ndarray) -> None:
