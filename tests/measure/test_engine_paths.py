@@ -115,7 +115,7 @@ def test_one_select_whole_sample_equals_separate_estimates_and_se_path() -> None
     assert one is not None
     fused = one.collect()
     # The separate branches joined on the constant key (the by-groups path).
-    apart = _counts(prep.lf, prep.keys)
+    apart = _counts(prep)
     for e in ests:
         apart = apart.join(e.estimate(prep.lf, prep.keys), on=prep.keys, how="left")
     sep = apart.collect()
@@ -141,7 +141,7 @@ def test_one_select_by_groups_equals_separate_estimates(by: list[str]) -> None:
     one = _one_select(prep, ests)
     assert one is not None
     fused = one.collect().sort(prep.keys)
-    apart = _counts(prep.lf, prep.keys)
+    apart = _counts(prep)
     for e in ests:
         apart = apart.join(e.estimate(prep.lf, prep.keys), on=prep.keys, how="left")
     sep = apart.collect().sort(prep.keys)

@@ -145,3 +145,55 @@ def test_subgroup_shares_equal_direct_sums() -> None:
     assert out.filter(pl.col("measure") == "m0_contribution")["n"].to_list() == [
         int((g == k).sum()) for k in groups
     ]
+
+
+def test_point_estimates_from_deprivation_profiles_equal_the_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Point estimates sum the weights of each (group, deprivation profile) once and
+    # measure those rows; with the collapse switched off every row is measured. Both
+    # must agree on every measure, count and population, by text and boolean groups,
+    # with two cut-off indicators among binary ones of three types.
+    from mekong.measure import _engine, mpi
+
+    rng = np.random.default_rng(11)
+    n = 3_000
+    frame = pl.DataFrame(
+        {
+            "d0": rng.integers(0, 2, n),
+            "d1": rng.random(n) < 0.3,
+            "d2": rng.integers(0, 2, n).astype(np.int8),
+            "income": rng.lognormal(7, 1, n),
+            "school": rng.integers(0, 12, n).astype(float),
+            "w": rng.uniform(0.5, 3.0, n),
+            "size": rng.integers(1, 8, n),
+            "district": rng.choice(np.array(["Attapeu", "Sekong", "Saravan"]), n),
+            "urban": rng.integers(0, 2, n) == 1,
+        }
+    )
+    options: dict[str, object] = {
+        "indicators": {"d0": "1/6", "d1": "1/6", "d2": "1/6", "income": "1/4", "school": "1/4"},
+        "k": "1/3",
+        "cutoffs": {"income": 900.0, "school": 6.0},
+        "weight": "w",
+        "size": "size",
+        "by": ["district", "urban"],
+    }
+    calls: list[int] = []
+
+    def counting(prep: _engine.Prepared, values: dict[str, pl.Expr]) -> _engine.Prepared:
+        calls.append(len(values))
+        return _engine.collapse(prep, values)
+
+    monkeypatch.setattr(mpi, "collapse", counting)
+    collapsed = alkire_foster(frame, **options)  # type: ignore[arg-type]
+    assert calls == [5]
+    monkeypatch.setattr(mpi, "_COLLAPSE_MAX_INDICATORS", 0)
+    rows = alkire_foster(frame, **options)  # type: ignore[arg-type]
+    assert calls == [5]
+    keys = ["district", "urban", "measure"]
+    assert collapsed.select(keys).equals(rows.select(keys))
+    assert collapsed["n"].equals(rows["n"])
+    assert set(collapsed["measure"]) >= {"H", "M0", "censored_income", "m0_contribution"}
+    assert_allclose(collapsed["population"], rows["population"], rtol=1e-12)
+    assert_allclose(collapsed["estimate"], rows["estimate"], rtol=1e-12, atol=1e-15)

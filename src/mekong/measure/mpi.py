@@ -19,7 +19,7 @@ import polars as pl
 
 from mekong.measure._common import FrameLike, Options, document, split_options
 from mekong.measure._design import ALL, design_table, linearised_variance
-from mekong.measure._engine import Check, prepare, run
+from mekong.measure._engine import Check, collapse, prepare, run
 from mekong.measure._ratio import RatioEstimator
 from mekong.measure.errors import MeasureError
 
@@ -27,6 +27,9 @@ __all__ = ["alkire_foster", "as_fraction"]
 
 Rational = Fraction | int | float | str
 SCORE = "_mk_score"
+# Point estimates collapse the rows to deprivation profiles (at most 2 to the power of
+# the number of indicators per group) when there are at most this many indicators.
+_COLLAPSE_MAX_INDICATORS = 16
 
 
 def as_fraction(value: Rational, what: str) -> Fraction:
@@ -177,10 +180,16 @@ def alkire_foster(
             return (x.cast(pl.Float64) < cutoffs[col]).cast(pl.Int8)
         return x.cast(pl.Int8)  # already validated as 0/1 (or boolean)
 
+    dep = {col: deprived(j, col) for j, col in enumerate(names)}
+    if prep.design is None and len(names) <= _COLLAPSE_MAX_INDICATORS:
+        # Every measure is a weighted total of functions of the deprivations: sum the
+        # weights of each (group, deprivation profile) once, then measure those rows.
+        profiles = {f"_mk_g{j}": dep[col] for j, col in enumerate(names)}
+        prep = collapse(prep, profiles)
+        dep = {col: pl.col(f"_mk_g{j}") for j, col in enumerate(names)}
     # Only the integer score and the poverty flag become columns; every other part stays
     # an expression fused into the one aggregation pass (materialising 30 float columns
     # costs more than the sums themselves).
-    dep = {col: deprived(j, col) for j, col in enumerate(names)}
     score = pl.sum_horizontal([dep[c].cast(pl.Int64) * ints[c] for c in names])
     prep.lf = prep.lf.with_columns(score.alias(SCORE)).with_columns(
         _at_least(k_f, denom).cast(pl.Float64).alias("_mk_poor")
