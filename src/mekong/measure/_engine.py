@@ -721,19 +721,25 @@ def _kernel_totals(
     elif cumulative:
         # Per domain slice: Polars' cum_sum().over() hashes the rows (3x slower).
         raw = rows.select(e.alias(n) for n, e in cumulative.items())
-        running = []
-        for name in cumulative:
+
+        def running(name: str) -> pl.Series:
             row_values = raw[name].to_numpy()
             out = np.empty(n)
             for d in range(bounds.size - 1):
                 part = slice(bounds[d], bounds[d + 1])
                 np.cumsum(row_values[part], out=out[part])
-            running.append(pl.Series(name, out))
-        lf = rows.with_columns(running).lazy()
-        del raw, running
+            return pl.Series(name, out)
+
+        # One thread per cumulative sum: numpy's cumsum runs outside the GIL.
+        with ThreadPoolExecutor(max_workers=max(1, pl.thread_pool_size())) as pool:
+            lf = rows.with_columns(pool.map(running, cumulative)).lazy()
+        del raw
     w = pl.col(W)
-    # The in-memory engine leaves one chunk per column: to_numpy() copies nothing.
-    weighted = lf.select((w * b).alias(k) for k, b in basis.items()).collect(engine="in-memory")
+    # The in-memory engine leaves one chunk per column: to_numpy() copies nothing. The
+    # population's row value is 1: its weighted values are the weights themselves.
+    weighted = lf.select(
+        (w if b.meta.eq(pl.lit(1.0)) else w * b).alias(k) for k, b in basis.items()
+    ).collect(engine="in-memory")
     del rows, lf
     arrays = [weighted[k].to_numpy() for k in basis]
     counts = np.diff(bounds)
