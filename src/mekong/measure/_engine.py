@@ -712,7 +712,10 @@ def _kernel_totals(
     if code is None:
         bounds = np.array([0, n])
     else:
-        bounds = np.searchsorted(rows[CODE].to_numpy(), np.arange(code.span + 1))
+        # Codes of the sorted codes' type: other needles would convert all 10 M codes.
+        codes = rows[CODE].to_numpy()
+        starts = np.searchsorted(codes, np.arange(code.span, dtype=codes.dtype))
+        bounds = np.append(starts, codes.size)
     lf = rows.lazy()
     cumulative = _cumulative(forms)
     if cumulative and code is None:
