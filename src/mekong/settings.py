@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own Swagger UI files: without the app, /api/docs loads them from a
+    # CDN, and the page stays blank in an office without internet access.
+    "ninja",
     "simple_history",
     "mekong.core",
     "mekong.geo",

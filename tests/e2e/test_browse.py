@@ -103,3 +103,24 @@ def test_village_map_at_zero_size_while_loading_draws_once_sized(
     set_zero_size(page, "village-map", False)
     page.wait_for_selector("#village-map[data-ready='true']")
     assert page.locator("#village-map canvas").count() >= 1
+
+
+def test_api_docs_render_from_our_own_files(page: Any, live_server: Any) -> None:
+    # A project office may have no internet access: the API reference must load nothing
+    # from elsewhere (django-ninja falls back to a CDN unless its app is installed).
+    elsewhere: list[str] = []
+
+    def only_ours(route: Any) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_ours)
+    page.goto(f"{live_server.url}/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Mekong Bridge API" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector(".swagger-ui .opblock-tag")  # the operations, from openapi.json
+    assert elsewhere == []
+    screenshot(page, "api-docs")
