@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.staticfiles import finders
+from django.test import Client
 
 from mekong.partners.models import Role, User
 from tests.conftest import PASSWORD, World, client_for
@@ -65,3 +67,12 @@ def test_every_app_model_is_registered() -> None:
         "registry.SampledHousehold",
     }
     assert sorted(set(missing) - inline_only) == []
+
+
+def test_favicon_ico_leads_to_our_icon(client: Client) -> None:
+    # The admin's pages link no icon, so browsers ask for /favicon.ico: every first visit
+    # left a 404 in the server log.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/web/favicon.svg"
+    assert finders.find("web/favicon.svg") is not None

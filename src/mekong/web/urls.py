@@ -7,6 +7,7 @@ from mekong.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("map/", views.map_page, name="map"),
     path("map/villages.json", views.map_data, name="map-data"),
     path("map/boundaries.geojson", views.boundaries, name="boundaries"),
