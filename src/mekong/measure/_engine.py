@@ -571,7 +571,7 @@ def _domain_totals(
     w = pl.col(W)
     basis, same_as = _distinct_row_values(forms)
     sums = [(w * b).sum().alias(k) for k, b in basis.items()]
-    sums += [pl.len().alias(N), w.sum().alias(POP)]
+    sums += [prep.row_count().alias(N), w.sum().alias(POP)]
     totals = group_agg(lf, keys, sums) if code is None else grouped_agg(lf, code, sums)
     wide_lf = totals.with_columns(pl.col(v).alias(k) for k, v in same_as.items())
     for f in forms:
